@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vocmine import registry
+from vocmine.config import STAGES, PipelineConfig
+from vocmine.errors import ConfigError
+
+
+def test_toml_round_trip(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('seed = 5\nperiod = "W"\n[sentiment]\nname = "vocmine.sentiment.null.v1"\n'
+                 '[topics]\nname = "vocmine.topics.bertopic.v1"\nparams = { min_topic_size = 7 }\n', encoding="utf-8")
+    cfg = PipelineConfig.from_toml(p)
+    assert (cfg.seed, cfg.period, cfg.sentiment.name, cfg.topics.params) == (5, "W", "vocmine.sentiment.null.v1",
+                                                                           {"min_topic_size": 7})
+    assert PipelineConfig.from_dict(cfg.to_dict()) == cfg
+
+
+@pytest.mark.parametrize("data, match", [
+    ({"seed": "x"}, "seed"), ({"on_error": "ignore"}, "on_error"), ({"colour": 1}, "Unknown config key"),
+    ({"topics": 3}, "Stage 'topics'"), ({"topics": {"name": "a", "x": 1}}, "unknown key"),
+    ({"batch_size": 0}, "batch_size"),
+])
+def test_invalid_config(data: dict, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        PipelineConfig.from_dict(data)
+
+
+def test_bad_toml(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text("seed = = 1", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        PipelineConfig.from_toml(p)
+    with pytest.raises(ConfigError, match="does not exist"):
+        PipelineConfig.from_toml(tmp_path / "missing.toml")
+
+
+def test_every_stage_has_a_null_and_a_default() -> None:
+    cfg = PipelineConfig()
+    for stage in STAGES:
+        assert any(".null.v1" in n for n in registry.available(stage)), stage
+        assert cfg.component(stage).name in registry.available(stage)
+
+
+def test_unknown_component_lists_options() -> None:
+    with pytest.raises(ConfigError, match=r"\[E005\].*vocmine.sentiment.null.v1"):
+        registry.get("vocmine.sentiment.nope.v1")
+
+
+def test_register_validates_names() -> None:
+    with pytest.raises(ConfigError, match="invalid"):
+        registry.register("Bad Name", "x:y", stage="sentiment")
+
+
+def test_create_rejects_bad_params() -> None:
+    with pytest.raises(ConfigError, match=r"\[E004\].*Invalid params"):
+        registry.create("vocmine.sentiment.null.v1", {"nope": 1})

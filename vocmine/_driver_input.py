@@ -1,0 +1,170 @@
+"""Driver design: turn per-document stage outputs into the ranker's input arrays.
+
+Drivers are (a) aspect categories (document mentions the category), (b) category x
+touchpoint pairs (``"DELIVERY@delivery"``) and (c) topics (``"topic:<id>"``).
+Documents without an outcome are left out of the design (they still appear in
+``documents``); the outcome is the rating column when given, else document sentiment.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vocmine.types import DriverInput, DriverRecord
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+__all__ = ["DriverDesign", "build_design", "pick_evidence"]
+
+UNASSIGNED = "unassigned"
+
+
+@dataclass(frozen=True)
+class DriverDesign:
+    """The ranker input plus the document rows it covers.
+
+    Attributes:
+        data: the ``DriverInput`` handed to the ranker.
+        rows: document index (into the documents table) of each design row.
+        spans: per driver, per document index, the (start, end, score) of its
+            strongest mention (used to highlight evidence).
+    """
+
+    data: DriverInput
+    rows: np.ndarray
+    spans: dict[str, dict[int, tuple[int, int, float]]]
+
+
+def _detect_scale(values: np.ndarray) -> str:
+    known = values[~np.isnan(values)]
+    if known.size and known.min() >= 1 and known.max() <= 5:
+        return "stars5"
+    if known.size and known.min() >= 0 and known.max() <= 10:
+        return "nps10"
+    return "csat"
+
+
+def build_design(
+    *,
+    ratings: np.ndarray | None,
+    sentiment_scores: np.ndarray,
+    mention_docs: Sequence[int],
+    mention_categories: Sequence[str],
+    mention_scores: Sequence[float],
+    mention_spans: Sequence[tuple[int, int]],
+    topic_ids: np.ndarray,
+    touchpoints: Sequence[str | None],
+    periods: Sequence[str] | None,
+    rating_scale: str = "auto",
+) -> DriverDesign | None:
+    """Build the driver design; ``None`` when no document has an outcome.
+
+    Examples:
+        >>> import numpy as np
+        >>> d = build_design(ratings=np.array([1.0, 5.0]), sentiment_scores=np.zeros(2),
+        ...     mention_docs=[0], mention_categories=["DELIVERY"], mention_scores=[-0.9],
+        ...     mention_spans=[(0, 4)], topic_ids=np.array([-1, -1]),
+        ...     touchpoints=["delivery", None], periods=None)
+        >>> list(d.data.names), d.data.indicators[:, 0].tolist()
+        (['DELIVERY', 'DELIVERY@delivery'], [1.0, 0.0])
+    """
+    from vocmine.drivers import to_outcome
+
+    n = len(topic_ids)
+    if ratings is not None and np.isfinite(ratings).any():
+        scale = _detect_scale(ratings) if rating_scale == "auto" else rating_scale
+        rows = np.flatnonzero(np.isfinite(ratings))
+        outcome, outcome_name = to_outcome(ratings[rows], scale)
+    else:
+        rows = np.arange(n)
+        outcome, outcome_name = to_outcome(np.asarray(sentiment_scores, dtype=float), "sentiment")
+    if rows.size == 0:
+        return None
+    pos = {int(d): k for k, d in enumerate(rows)}
+
+    members: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    kinds: dict[str, tuple[str, str]] = {}
+    spans: dict[str, dict[int, tuple[int, int, float]]] = defaultdict(dict)
+    for d, cat, score, span in zip(mention_docs, mention_categories, mention_scores, mention_spans):
+        if d not in pos or not cat:
+            continue
+        tp = touchpoints[d]
+        keys = [(cat, "category", "")]
+        if tp and tp != UNASSIGNED:
+            keys.append((f"{cat}@{tp}", "category_touchpoint", tp))
+        for name, kind, tpk in keys:
+            members[name][d].append(float(score))
+            kinds[name] = (kind, tpk)
+            best = spans[name].get(d)
+            if best is None or score < best[2]:
+                spans[name][d] = (int(span[0]), int(span[1]), float(score))
+    for d in rows:
+        tid = int(topic_ids[d])
+        if tid >= 0:
+            members[f"topic:{tid}"][int(d)].append(0.0)
+            kinds[f"topic:{tid}"] = ("topic", "")
+
+    names = sorted(members)
+    ind = np.zeros((rows.size, len(names)))
+    pol = np.zeros((rows.size, len(names)))
+    for j, name in enumerate(names):
+        for d, scores in members[name].items():
+            ind[pos[d], j] = 1.0
+            pol[pos[d], j] = float(np.mean(scores))
+    data = DriverInput(
+        outcome=np.asarray(outcome, dtype=float),
+        indicators=ind,
+        names=names,
+        kinds=[kinds[x][0] for x in names],
+        touchpoints=[kinds[x][1] for x in names],
+        polarity=pol,
+        periods=None if periods is None else [periods[d] for d in rows],
+        outcome_name=outcome_name,
+    )
+    return DriverDesign(data, rows, dict(spans))
+
+
+def pick_evidence(
+    record: DriverRecord,
+    design: DriverDesign,
+    *,
+    texts: Sequence[str],
+    feedback_ids: Sequence[str],
+    langs: Sequence[str],
+    doc_scores: np.ndarray,
+    embeddings: np.ndarray | None,
+    k: int = 5,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """Return up to ``k`` representative, diverse verbatims for a driver.
+
+    Each item is ``{"feedback_id", "start", "end", "quote"}``; ``start:end`` slices the
+    document's original text at the driver's strongest mention (whole text for topics).
+    """
+    from vocmine.drivers import select_evidence
+
+    j = list(design.data.names).index(record.driver)
+    docs = design.rows[design.data.indicators[:, j] > 0]
+    if docs.size == 0:
+        return []
+    span_of = design.spans.get(record.driver, {})
+    scores = np.array([span_of.get(int(d), (0, 0, float(doc_scores[d])))[2] for d in docs])
+    chosen = select_evidence(
+        [int(d) for d in docs],
+        embeddings=None if embeddings is None else embeddings[docs],
+        scores=scores,
+        langs=[langs[int(d)] for d in docs],
+        k=k,
+        random_state=seed,
+        direction=1 if record.impact > 0 else -1,
+    )
+    out = []
+    for d in chosen:
+        start, end, _ = span_of.get(int(d), (0, len(texts[d]), 0.0))
+        out.append({"feedback_id": feedback_ids[d], "start": start, "end": end, "quote": texts[d][start:end]})
+    return out

@@ -1,0 +1,139 @@
+"""BASELINE aspect extractor: sentence-level category detection by embedding similarity.
+
+This is a stop-gap until the learned aspect-term extractor lands. It finds no aspect
+*terms*: each given text (ideally one sentence) is compared with the category prototypes,
+and every category whose calibrated probability passes ``threshold`` (at most ``top_k``)
+becomes one ``Mention`` spanning the whole text. Figures: ``benchmarks/touchpoints.py``.
+
+Examples:
+    >>> from vocmine.aspects import SentenceCategoryAspects
+    >>> SentenceCategoryAspects(top_k=1).extract(["   "], langs=["en"])  # blank text: no mention
+    [[]]
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from vocmine.aspects._categories import _check_unit, calibrated_probs
+from vocmine.errors import ConfigError, SchemaError
+from vocmine.resources import PrototypeIndex, Taxonomy, load_taxonomy
+from vocmine.types import SENTIMENT_LABELS, Mention
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+    from vocmine.types import Embedder, SentimentModel
+
+__all__ = ["SentenceCategoryAspects"]
+
+#: Softmax temperature and "none" similarity for whole sentences (fitted, see benchmarks/touchpoints.py).
+SENTENCE_TEMPERATURE = 0.02
+SENTENCE_NULL_SIMILARITY = 0.80
+
+
+class SentenceCategoryAspects:
+    """BASELINE ``AspectExtractor``: detects aspect categories per sentence, not aspect terms.
+
+    For each text it scores every category of the taxonomy (calibrated softmax of the
+    cosine similarity to the category prototypes plus a "none" class, see
+    ``vocmine.aspects.calibrated_probs``) and returns one ``Mention`` per category whose
+    probability is at least ``threshold``, best first, at most ``top_k`` (multi-label).
+    Each mention spans the whole text (``start=0``, ``end=len(text.rstrip())``), with
+    ``aspect`` = the text, ``lemma=""``, the category and its probability, and the
+    polarity/score of the injected ``SentimentModel`` for that text (``"neutral"``/0.0
+    when none is given). Replace it with a learned term extractor when one is available.
+
+    Args:
+        embedder: any ``Embedder``; ``None`` loads the default encoder on first use.
+        sentiment: a ``SentimentModel`` giving each text's polarity, or ``None``.
+        taxonomy: a category preset name, a YAML path or a loaded ``Taxonomy``.
+        threshold: minimum calibrated probability for a category to be reported.
+        top_k: maximum number of categories per text.
+
+    Examples:
+        >>> from vocmine.aspects import SentenceCategoryAspects
+        >>> SentenceCategoryAspects(threshold=0.3, top_k=2).top_k
+        2
+    """
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        sentiment: SentimentModel | None = None,
+        taxonomy: str | Path | Taxonomy = "default",
+        threshold: float = 0.3,
+        top_k: int = 2,
+    ) -> None:
+        self.embedder = embedder
+        self.sentiment = sentiment
+        self.taxonomy = taxonomy
+        self.threshold = threshold
+        self.top_k = top_k
+        self._index: PrototypeIndex | None = None
+
+    @property
+    def index(self) -> PrototypeIndex:
+        """The category prototypes (built on first use, then reused)."""
+        if self._index is None:
+            _check_unit("threshold", self.threshold)
+            if not isinstance(self.top_k, int) or self.top_k < 1:
+                raise ConfigError(f"[E004] top_k must be a positive int, got {self.top_k!r}. Pass e.g. top_k=2.")
+            self._index = PrototypeIndex(
+                load_taxonomy(self.taxonomy, kind="categories"), self.embedder, component="SentenceCategoryAspects"
+            )
+        return self._index
+
+    def probabilities(self, texts: Sequence[str], *, embeddings: np.ndarray | None = None) -> np.ndarray:
+        """Calibrated ``(n, K)`` category probabilities per text, in taxonomy order."""
+        vectors = self.index.embed(texts) if embeddings is None else embeddings
+        sims = self.index.similarities(vectors)
+        return calibrated_probs(sims, temperature=SENTENCE_TEMPERATURE, null_similarity=SENTENCE_NULL_SIMILARITY)
+
+    def extract(self, texts: Sequence[str], *, langs: Sequence[str]) -> list[list[Mention]]:
+        """Return the detected category mentions of each text (an empty list when none).
+
+        Args:
+            texts: sentences or short documents.
+            langs: ISO 639-1 code per text (passed to the sentiment model).
+
+        Returns:
+            One list of ``Mention`` per text, best category first.
+        """
+        if len(langs) != len(texts):
+            raise ConfigError(f"[E004] langs must have one entry per text: got {len(langs)} for {len(texts)} texts.")
+        out: list[list[Mention]] = [[] for _ in texts]
+        keep = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
+        if not keep:
+            return out
+        kept = [texts[i] for i in keep]
+        probs = self.probabilities(kept)
+        labels, scores = self._polarity(kept, [langs[i] for i in keep])
+        ids = self.index.taxonomy.ids
+        for row, i in enumerate(keep):
+            order = np.argsort(-probs[row], kind="stable")[: self.top_k]
+            end = len(texts[i].rstrip())
+            out[i] = [
+                Mention(0, end, texts[i][:end], "", ids[k], float(probs[row, k]), labels[row], scores[row])
+                for k in order
+                if probs[row, k] >= self.threshold
+            ]
+        return out
+
+    def _polarity(self, texts: list[str], langs: list[str]) -> tuple[list[str], list[float]]:
+        if self.sentiment is None:
+            return ["neutral"] * len(texts), [0.0] * len(texts)
+        result = self.sentiment.predict(texts, langs=langs)
+        if len(result.labels) != len(texts) or len(result.scores) != len(texts):
+            raise SchemaError(
+                f"[E013] The sentiment model returned {len(result.labels)} labels for {len(texts)} texts; "
+                "expected one per text."
+            )
+        bad = sorted(set(result.labels) - set(SENTIMENT_LABELS))
+        if bad:
+            raise SchemaError(f"[E013] The sentiment model returned unknown labels {bad}; expected {SENTIMENT_LABELS}.")
+        return list(result.labels), [float(s) for s in np.asarray(result.scores, dtype=float)]

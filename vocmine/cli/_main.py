@@ -1,0 +1,201 @@
+"""``vocmine`` CLI: analyze, demo, report, components.
+
+Exit codes: 0 success, 1 failure while running, 2 usage or configuration error.
+Errors print one line with their code; ``--verbose`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "build_parser"]
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _add_columns(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--text-col", default="text", help="column with the feedback text (default: text)")
+    p.add_argument("--id-col", default=None, help="column with a unique feedback id (default: row number)")
+    p.add_argument("--rating-col", default=None, help="outcome column: stars 1-5, NPS 0-10, CSAT or CES")
+    p.add_argument("--touchpoint-col", default=None, help="column with a given journey touchpoint")
+    p.add_argument("--time-col", default=None, help="timestamp column (enables trends)")
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, type=Path, help="output directory for the result tables")
+    p.add_argument("--config", type=Path, default=None, help="pipeline config TOML file")
+    p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
+    p.add_argument("--top", type=int, default=5, help="drivers per touchpoint in the printed summary")
+    p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    p.add_argument("--report", type=Path, default=None, metavar="PATH",
+                   help="also write a self-contained HTML report to PATH")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser (also used to render ``--help``)."""
+    parser = argparse.ArgumentParser(
+        prog="vocmine",
+        description="Voice-of-customer root-cause analysis: why are customers unhappy, at which touchpoint.",
+    )
+    parser.add_argument("--verbose", "-v", action="store_true", help="show tracebacks and debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    an = sub.add_parser("analyze", help="analyze a feedback file (CSV, TSV, JSONL, Parquet, Excel)",
+                        description="Analyze a feedback file and write documents, sentences, mentions, "
+                                    "topics, drivers and errors tables (Parquet) to --out.")
+    an.add_argument("input", type=Path, help="input file")
+    an.add_argument("--format", default=None, help="input format if the extension does not tell")
+    _add_columns(an)
+    _add_run_options(an)
+
+    demo = sub.add_parser("demo", help="analyze the bundled multilingual demo data set",
+                          description="Run the full pipeline on the bundled RU/ZH/PL/EN demo feedback.")
+    _add_run_options(demo)
+    demo.add_argument("--limit", type=int, default=None, help="analyze only the first N rows")
+
+    rep = sub.add_parser("report", help="render a saved result as a self-contained HTML report",
+                         description="Render the result directory written by 'vocmine analyze --out' (or "
+                                     "result.save()) as one HTML file that works offline.")
+    rep.add_argument("result", type=Path, metavar="RESULT_DIR", help="result directory (contains meta.json)")
+    rep.add_argument("-o", "--output", type=Path, default=None,
+                     help="HTML file to write (default: RESULT_DIR/report.html; a directory gets report.html)")
+    rep.add_argument("--title", default="vocmine report", help="page title")
+    rep.add_argument("--top", type=int, default=15, help="drivers shown in the driver chart")
+
+    comp = sub.add_parser("components", help="list registered pipeline components")
+    comp.add_argument("--stage", default=None, help="only this stage")
+    return parser
+
+
+def _progress(enabled: bool) -> tuple[Any, Any]:
+    if not enabled:
+        return (lambda _stage: None), None
+    from tqdm import tqdm
+
+    stages = ["lang", "segment", "sentiment", "aspects", "topics", "touchpoints", "drivers"]
+    bar = tqdm(total=len(stages), desc="vocmine", unit="stage", file=sys.stderr, leave=False)
+
+    def step(stage: str) -> None:
+        bar.set_postfix_str(stage)
+        if stage != "lang":
+            bar.update(1)
+
+    return step, bar
+
+
+def _run(args: argparse.Namespace, df: Any, columns: dict[str, str | None]) -> int:
+    from vocmine.pipeline import Pipeline
+    from vocmine.report import summarize_drivers, summarize_result
+
+    pipeline = Pipeline.from_config(args.config)
+    step, bar = _progress(not args.no_progress and sys.stderr.isatty())
+    try:
+        result = pipeline.run(df, progress=step, **columns)
+    finally:
+        if bar is not None:
+            bar.close()
+    out = result.save(args.out, csv=args.csv)
+    print(summarize_result(result))
+    print(summarize_drivers(result, top=args.top))
+    print(f"\nwrote {', '.join(sorted(result.tables()))} to {out}")
+    if args.report is not None:
+        from vocmine.report import write_html
+
+        print(f"wrote report to {write_html(result, _html_path(args.report, args.out))}")
+    return EXIT_OK
+
+
+def _html_path(path: Path | None, default_dir: Path) -> Path:
+    """``path``, or ``path/report.html`` when it is a directory (``default_dir/report.html`` when None)."""
+    if path is None:
+        return default_dir / "report.html"
+    return path / "report.html" if path.is_dir() else path
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from vocmine.errors import VocmineError
+    from vocmine.report import write_html
+    from vocmine.result import AnalysisResult
+
+    if args.top < 1:
+        print(f"vocmine: error: [E004] --top must be a positive integer, got {args.top}.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = AnalysisResult.load(args.result)
+    except VocmineError as exc:  # [E012] not a result directory: the user passed the wrong path
+        _report(exc, args.verbose)
+        return EXIT_USAGE
+    out = write_html(result, _html_path(args.output, args.result), title=args.title, top=args.top)
+    print(f"wrote report to {out}")
+    return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "analyze":
+        from vocmine.io import read_feedback
+
+        df = read_feedback(args.input, text_col=args.text_col, id_col=args.id_col, rating_col=args.rating_col,
+                           touchpoint_col=args.touchpoint_col, time_col=args.time_col, format=args.format)
+        cols = {"text_col": "text", "id_col": "feedback_id" if args.id_col else None,
+                "rating_col": "rating" if args.rating_col else None,
+                "touchpoint_col": "touchpoint" if args.touchpoint_col else None,
+                "time_col": "created_at" if args.time_col else None}
+        return _run(args, df, cols)
+    if args.command == "demo":
+        from vocmine.resources import load_demo
+
+        df = load_demo()
+        if args.limit:
+            df = df.head(args.limit)
+        # One outcome per analysis: star ratings. NPS survey rows keep their text but no outcome.
+        df = df.assign(rating=df["rating"].where(df["rating_scale"] == "stars5"))
+        cols = {"text_col": "text", "id_col": "feedback_id", "rating_col": "rating",
+                "touchpoint_col": "touchpoint", "time_col": "created_at"}
+        return _run(args, df, cols)
+    if args.command == "report":
+        return _report_command(args)
+    if args.command == "components":
+        from vocmine import registry
+
+        for name in registry.available(args.stage):
+            entry = registry.get(name)
+            print(f"{name:<45} {entry.description}")
+        return EXIT_OK
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from vocmine.errors import ConfigError, SchemaError, VocmineError
+
+    try:
+        return _dispatch(args)
+    except (ConfigError, SchemaError) as exc:
+        _report(exc, args.verbose)
+        return EXIT_USAGE
+    except (VocmineError, OSError, ImportError) as exc:
+        _report(exc, args.verbose)
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        print("vocmine: interrupted", file=sys.stderr)
+        return EXIT_FAIL
+
+
+def _report(exc: BaseException, verbose: bool) -> None:
+    if verbose:
+        traceback.print_exc()
+    print(f"vocmine: error: {exc}", file=sys.stderr)

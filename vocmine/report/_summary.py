@@ -1,0 +1,76 @@
+"""Plain-text summaries of a result, for notebooks and the CLI. Computes nothing new."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vocmine.result import AnalysisResult
+
+__all__ = ["summarize_drivers", "summarize_result"]
+
+
+def _fmt(x: object, digits: int = 2) -> str:
+    try:
+        value = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "n/a"
+    return "n/a" if value != value else f"{value:+.{digits}f}"
+
+
+def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, top: int = 10) -> str:
+    """Return the top drivers with impact, 95% CI, trend flag and one quote each.
+
+    Args:
+        result: an analysis result.
+        touchpoint: only drivers of this touchpoint (category x touchpoint pairs).
+        top: how many drivers per touchpoint.
+
+    Examples:
+        >>> from vocmine.result import AnalysisResult
+        >>> summarize_drivers(AnalysisResult.empty())
+        'No drivers found.'
+    """
+    df = result.drivers
+    if touchpoint is not None:
+        df = df[df["touchpoint"] == touchpoint]
+    if df.empty:
+        return "No drivers found."
+    outcome = (result.config or {}).get("rating_scale", "")
+    lines = [f"Top drivers (impact on the outcome{f', scale {outcome}' if outcome else ''}; 95% CI):"]
+    groups = [("all touchpoints", df[df["kind"] != "category_touchpoint"])]
+    pairs = df[df["kind"] == "category_touchpoint"]
+    for tp in sorted(pairs["touchpoint"].dropna().unique()):
+        groups.append((f"touchpoint {tp}", pairs[pairs["touchpoint"] == tp]))
+    for title, frame in groups:
+        if frame.empty:
+            continue
+        lines.append(f"\n[{title}]")
+        for _, row in frame.sort_values("rank").head(top).iterrows():
+            flag = "  EMERGING" if bool(row.get("emerging", False)) else ""
+            sig = "*" if bool(row.get("significant", False)) else " "
+            lines.append(
+                f"{int(row['rank']):>3}. {row['driver']:<32} n={int(row['n']):<5} impact {_fmt(row['impact'])}"
+                f" [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]{sig} opportunity {_fmt(row['opportunity'], 3)}{flag}"
+            )
+            evidence = row.get("evidence")
+            if isinstance(evidence, list) and evidence:
+                quote = str(evidence[0].get("quote", "")).replace("\n", " ")
+                lines.append(f"       \"{quote[:110]}{'...' if len(quote) > 110 else ''}\"")
+    lines.append("\n* significant after Benjamini-Hochberg correction")
+    return "\n".join(lines)
+
+
+def summarize_result(result: AnalysisResult) -> str:
+    """Return a short overview: counts, languages, sentiment mix, errors."""
+    docs = result.documents
+    lines = [
+        f"documents: {len(docs)}  sentences: {len(result.sentences)}  mentions: {len(result.mentions)}  "
+        f"topics: {len(result.topics)}  drivers: {len(result.drivers)}  errors: {len(result.errors)}"
+    ]
+    if len(docs):
+        langs = docs["lang"].value_counts().to_dict()
+        lines.append("languages: " + ", ".join(f"{k}={v}" for k, v in langs.items()))
+        senti = docs["sentiment"].value_counts(normalize=True).to_dict()
+        lines.append("sentiment: " + ", ".join(f"{k}={v:.0%}" for k, v in senti.items()))
+    return "\n".join(lines)

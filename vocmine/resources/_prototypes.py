@@ -1,0 +1,131 @@
+"""Embedding prototypes of a taxonomy, shared by the category and touchpoint components.
+
+An item's prototype is the L2-normalised mean of the embeddings of all its names,
+descriptions and seed examples in all languages, so it is language-independent in a
+multilingual embedding space. Prototypes are computed once per index (lazily) and reused.
+
+Examples:
+    >>> import numpy as np
+    >>> from vocmine.resources import PrototypeIndex, load_taxonomy
+    >>> class LengthEmbedder:  # any object with name, dim and embed() is an Embedder
+    ...     name, dim = "length", 8
+    ...     def embed(self, texts, *, batch_size=32):
+    ...         return np.eye(8, dtype=np.float32)[[len(t) % 8 for t in texts]]
+    >>> index = PrototypeIndex(load_taxonomy("default", kind="touchpoints"), LengthEmbedder())
+    >>> index.vectors.shape
+    (10, 8)
+    >>> index.similarities(index.embed(["delivery"])).shape
+    (1, 10)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from vocmine.errors import ConfigError, SchemaError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+    from vocmine.resources._taxonomy import Taxonomy
+    from vocmine.types import Embedder
+
+__all__ = ["PrototypeIndex", "resolve_embedder"]
+
+#: Spec passed to ``vocmine.embed.load_embedder`` when a component gets no embedder.
+DEFAULT_EMBEDDER = "e5-small"
+
+
+def resolve_embedder(embedder: Embedder | None, *, component: str) -> Embedder:
+    """Return ``embedder``, or the default encoder when it is ``None``; refuse zero-width ones.
+
+    Args:
+        embedder: any object satisfying the ``Embedder`` Protocol, or ``None``.
+        component: the calling component's name, for the error message.
+
+    Raises:
+        ConfigError: ``[E006]`` the embedder produces zero-width vectors (the null embedder).
+
+    Examples:
+        >>> from vocmine._null import NullEmbedder
+        >>> resolve_embedder(NullEmbedder(), component="Demo")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        vocmine.errors.ConfigError: [E006] Demo needs text embeddings, ...
+    """
+    if embedder is None:
+        from vocmine.embed import load_embedder
+
+        embedder = load_embedder(DEFAULT_EMBEDDER)
+    if embedder.dim <= 0:
+        raise ConfigError(
+            f"[E006] {component} needs text embeddings, but embedder {getattr(embedder, 'name', embedder)!r} "
+            f"has dim={embedder.dim}. Configure a real embedder (e.g. 'vocmine.embed.e5_small.v1') or switch "
+            "this stage off."
+        )
+    return embedder
+
+
+class PrototypeIndex:
+    """Lazily embedded prototypes of one taxonomy.
+
+    Args:
+        taxonomy: the categories or touchpoints to index.
+        embedder: the embedder; ``None`` loads the default encoder on first use.
+        component: name used in error messages.
+    """
+
+    def __init__(self, taxonomy: Taxonomy, embedder: Embedder | None, *, component: str = "component") -> None:
+        self.taxonomy = taxonomy
+        self._embedder = embedder
+        self._component = component
+        self._resolved: Embedder | None = None
+        self._vectors: np.ndarray | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        """The resolved embedder (loads the default one on first access when none was given)."""
+        if self._resolved is None:
+            self._resolved = resolve_embedder(self._embedder, component=self._component)
+        return self._resolved
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """``(k, dim)`` unit prototype vectors in taxonomy order (computed once)."""
+        if self._vectors is None:
+            texts: list[str] = []
+            owner: list[int] = []
+            for j, item in enumerate(self.taxonomy.items):
+                item_texts = item.texts()
+                texts.extend(item_texts)
+                owner.extend([j] * len(item_texts))
+            emb = self.embed(texts)
+            protos = np.zeros((len(self.taxonomy.items), emb.shape[1]), dtype=np.float64)
+            np.add.at(protos, np.asarray(owner), emb.astype(np.float64))
+            protos /= np.maximum(np.linalg.norm(protos, axis=1, keepdims=True), 1e-12)
+            self._vectors = protos.astype(np.float32)
+        return self._vectors
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts`` with the index's embedder as float32 ``(n, dim)``."""
+        if len(texts) == 0:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
+
+    def similarities(self, embeddings: np.ndarray) -> np.ndarray:
+        """Cosine similarity ``(n, k)`` of unit ``embeddings`` to every prototype.
+
+        Raises:
+            SchemaError: ``[E013]`` the embeddings are not ``(n, dim)`` with the embedder's dim.
+        """
+        emb = np.asarray(embeddings, dtype=np.float32)
+        protos = self.vectors
+        if emb.ndim != 2 or emb.shape[1] != protos.shape[1]:
+            raise SchemaError(
+                f"[E013] {self._component} got embeddings of shape {emb.shape}; expected (n, {protos.shape[1]}) "
+                "from the same embedder as the prototypes. Pass embeddings=None to embed the texts here."
+            )
+        norms = np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+        return (emb / norms) @ protos.T
