@@ -79,7 +79,8 @@ def _semeval(level: str) -> Indicators:
     for name in SEMEVAL:
         df = pd.read_json(eval_path(name) / "data.jsonl.gz", lines=True)
         df["lang"] = name[:2]
-        df["doc"] = name[:2] + ":" + (df["review_id"].astype(str) if level == "review" else df["sentence_id"].astype(str))
+        key = "review_id" if level == "review" else "sentence_id"
+        df["doc"] = name[:2] + ":" + df[key].astype(str)
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     rows = [(d, o["category"], _POL.get(o["polarity"], 0.0)) for d, ops in zip(df["doc"], df["opinions"]) for o in ops]
@@ -180,7 +181,8 @@ def planted(ind: Indicators, sims: int, n_boot: int, min_support: int) -> dict[s
                 rec["spearman_estimand"].append(stats.spearmanr(truth, est).statistic)
                 rec["rmse_ols"].append(float(np.sqrt(np.mean((est - truth) ** 2))))
                 marg = {r.driver: r.impact for r in marginal.rank(data)}
-                rec["rmse_marginal"].append(float(np.sqrt(np.mean((np.array([marg[n] for n in sub.names]) - truth) ** 2))))
+                marg_est = np.array([marg[n] for n in sub.names])
+                rec["rmse_marginal"].append(float(np.sqrt(np.mean((marg_est - truth) ** 2))))
                 null = np.abs(truth) < 1e-9 if variant == "linear" else beta == 0
                 for j, n in enumerate(sub.names):
                     if null[j]:
@@ -316,6 +318,19 @@ def summarize(payload: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _json_safe(obj: Any) -> Any:
+    """NaN / inf -> None and numpy scalars -> Python, so the file is strict JSON."""
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--indicators", choices=sorted(INDICATOR_SOURCES), default="gold")
@@ -345,7 +360,7 @@ def main() -> None:
     payload["speed"] = speed(n_boot=args.n_boot)
     payload["summary"] = summarize(payload)
     payload["seconds_total"] = time.perf_counter() - t0
-    path = write_result("drivers", payload)
+    path = write_result("drivers", _json_safe(payload))
     print(f"wrote {path} in {payload['seconds_total']:.0f} s")
 
 

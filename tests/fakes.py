@@ -7,7 +7,9 @@ test doubles, not product code: the real components live in vocmine/.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from pathlib import Path
 from collections.abc import Sequence
 
 import numpy as np
@@ -113,11 +115,33 @@ class FakeAspects:
 
 
 class FakeTopics:
-    def fit_transform(self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None) -> TopicOutput:
+    """Topic = text length mod 3 (minus 1); 'fitting' records the topic sizes; persistable."""
+
+    def __init__(self, sizes: dict[int, int] | None = None) -> None:
+        self.sizes_ = sizes
+
+    def fit(self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None = None) -> FakeTopics:
         ids = np.array([len(x) % 3 - 1 for x in texts], dtype=np.int64)
-        topics = [TopicInfo(k, int((ids == k).sum()), f"topic {k}", {"en": f"topic {k}"}, {"en": ["w"]}, f"k{k}")
-                  for k in sorted(set(ids.tolist()) - {-1})]
+        self.sizes_ = {int(k): int((ids == k).sum()) for k in sorted(set(ids.tolist()) - {-1})}
+        return self
+
+    def transform(self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None) -> TopicOutput:
+        assert self.sizes_ is not None, "not fitted"
+        ids = np.array([len(x) % 3 - 1 for x in texts], dtype=np.int64)
+        topics = [TopicInfo(k, n, f"topic {k}", {"en": f"topic {k}"}, {"en": ["w"]}, f"k{k}")
+                  for k, n in self.sizes_.items()]
         return TopicOutput(ids, topics)
+
+    def fit_transform(self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None) -> TopicOutput:
+        return self.fit(texts, langs=langs, embeddings=embeddings).transform(texts, langs=langs, embeddings=embeddings)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        (Path(path) / "sizes.json").write_text(json.dumps(self.sizes_))
+
+    @classmethod
+    def load(cls, path: str | Path) -> FakeTopics:
+        return cls({int(k): v for k, v in json.loads((Path(path) / "sizes.json").read_text()).items()})
 
 
 class FakeTouchpoints:

@@ -133,18 +133,17 @@ def pick_evidence(
     record: DriverRecord,
     design: DriverDesign,
     *,
-    texts: Sequence[str],
-    feedback_ids: Sequence[str],
     langs: Sequence[str],
     doc_scores: np.ndarray,
     embeddings: np.ndarray | None,
     k: int = 5,
     seed: int = 0,
-) -> list[dict[str, Any]]:
+) -> list[tuple[int, int, int]]:
     """Return up to ``k`` representative, diverse verbatims for a driver.
 
-    Each item is ``{"feedback_id", "start", "end", "quote"}``; ``start:end`` slices the
-    document's original text at the driver's strongest mention (whole text for topics).
+    Each item is ``(document index, start, end)``: ``start:end`` slices the document's
+    original text at the driver's strongest mention (``(0, -1)`` means the whole text,
+    used for topic drivers).
     """
     from vocmine.drivers import select_evidence
 
@@ -163,8 +162,4 @@ def pick_evidence(
         random_state=seed,
         direction=1 if record.impact > 0 else -1,
     )
-    out = []
-    for d in chosen:
-        start, end, _ = span_of.get(int(d), (0, len(texts[d]), 0.0))
-        out.append({"feedback_id": feedback_ids[d], "start": start, "end": end, "quote": texts[d][start:end]})
-    return out
+    return [(int(d), *span_of.get(int(d), (0, -1, 0.0))[:2]) for d in chosen]

@@ -77,6 +77,11 @@ class NullTopics:
     ) -> TopicOutput:
         return TopicOutput(np.full(len(texts), -1, dtype=np.int64), [])
 
+    def transform(
+        self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None
+    ) -> TopicOutput:
+        return self.fit_transform(texts, langs=langs, embeddings=embeddings)
+
 
 class NullTouchpoints:
     """Leaves every document ``"unassigned"``."""

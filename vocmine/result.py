@@ -23,7 +23,7 @@ import pandas as pd
 from vocmine import schema
 from vocmine.errors import VocmineError
 
-__all__ = ["AnalysisResult", "SCHEMA_VERSION"]
+__all__ = ["AnalysisResult", "SCHEMA_VERSION", "encode_json_columns", "read_table"]
 
 #: Version of the JSON document ``to_json`` writes (see ``vocmine/resources/result.schema.json``).
 SCHEMA_VERSION = "1.0"
@@ -56,6 +56,23 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)
+
+
+def encode_json_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Return a copy with list/dict cells as JSON text (Parquet-safe) and the encoded column names."""
+    frame = df.copy()
+    encoded = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, (list, dict, tuple))).any()]
+    for col in encoded:
+        frame[col] = frame[col].map(lambda v: json.dumps(_jsonable(v), ensure_ascii=False))
+    return frame, encoded
+
+
+def read_table(path: Path, json_columns: list[str]) -> pd.DataFrame:
+    """Read ``NAME.parquet`` or a ``NAME/`` directory of Parquet parts, decoding JSON columns."""
+    df = pd.read_parquet(path if path.is_dir() else path.with_suffix(".parquet"))
+    for col in json_columns:
+        df[col] = df[col].map(lambda v: json.loads(v) if isinstance(v, str) else v)
+    return df
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -120,11 +137,7 @@ class AnalysisResult:
         out.mkdir(parents=True, exist_ok=True)
         json_cols: dict[str, list[str]] = {}
         for name, df in self.tables().items():
-            frame = df.copy()
-            encoded = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, (list, dict, tuple))).any()]
-            for col in encoded:
-                frame[col] = frame[col].map(lambda v: json.dumps(_jsonable(v), ensure_ascii=False))
-            json_cols[name] = encoded
+            frame, json_cols[name] = encode_json_columns(df)
             frame.to_parquet(out / f"{name}.parquet", index=False)
             if csv:
                 frame.to_csv(out / f"{name}.csv", index=False)
@@ -139,7 +152,7 @@ class AnalysisResult:
 
     @classmethod
     def load(cls, path: str | Path) -> AnalysisResult:
-        """Read a result written by ``save``."""
+        """Read a result written by ``save`` or by batch scoring (tables as Parquet part folders)."""
         src = Path(path)
         meta_path = src / "meta.json"
         if not meta_path.is_file():
@@ -150,10 +163,7 @@ class AnalysisResult:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         frames: dict[str, pd.DataFrame] = {}
         for name in _TABLES:
-            df = pd.read_parquet(src / f"{name}.parquet")
-            for col in meta.get("json_columns", {}).get(name, []):
-                df[col] = df[col].map(json.loads)
-            frames[name] = df
+            frames[name] = read_table(src / name, meta.get("json_columns", {}).get(name, []))
         return cls(**frames, config=meta.get("config", {}), versions=meta.get("versions", {}))
 
     def why(self, touchpoint: str | None = None, *, top: int = 10) -> str:

@@ -244,6 +244,8 @@ def validate_frame(
     *,
     max_chars: int = 20_000,
     on_error: str = "collect",
+    row_offset: int = 0,
+    seen_ids: set[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check the input frame, rename to canonical columns and split off bad rows.
 
@@ -256,6 +258,9 @@ def validate_frame(
         max_chars: texts longer than this are rejected.
         on_error: ``"collect"`` puts bad rows in the errors frame, ``"raise"`` raises
             ``InputRowError`` on the first bad row.
+        row_offset: position of the frame's first row in the whole input (for chunked
+            scoring: row numbers and default ids continue across chunks).
+        seen_ids: ids already accepted in earlier chunks; updated in place.
 
     Returns:
         ``(clean, errors)``; ``clean`` has canonical columns ``feedback_id``, ``text``,
@@ -289,13 +294,13 @@ def validate_frame(
         )
 
     n = len(df)
-    ids = df[cols.id].tolist() if cols.id else list(range(n))
+    ids = df[cols.id].tolist() if cols.id else list(range(row_offset, row_offset + n))
     texts = df[cols.text].tolist()
     ratings = _parse_column(df, cols.rating, "numeric")
     times = _parse_column(df, cols.time, "datetime")
     errors: list[dict[str, Any]] = []
     keep: list[int] = []
-    seen: set[Any] = set()
+    seen: set[str] = seen_ids if seen_ids is not None else set()
     for i in range(n):
         fid = ids[i]
         reason = _reason_for_text(texts[i], max_chars)
@@ -315,16 +320,16 @@ def validate_frame(
             continue
         if on_error == "raise":
             raise InputRowError(
-                f"[E003] Row {i} (feedback_id={fid!r}): {reason}. Fix the row, or pass "
+                f"[E003] Row {row_offset + i} (feedback_id={fid!r}): {reason}. Fix the row, or pass "
                 "on_error='collect' to report bad rows in result.errors instead."
             )
         errors.append(
-            {ROW: i, FEEDBACK_ID: str(fid), STAGE: "input", REASON: reason, VALUE: repr(texts[i])[:200]}
+            {ROW: row_offset + i, FEEDBACK_ID: str(fid), STAGE: "input", REASON: reason, VALUE: repr(texts[i])[:200]}
         )
 
     clean = pd.DataFrame(
         {
-            ROW: keep,
+            ROW: [row_offset + i for i in keep],
             FEEDBACK_ID: [str(ids[i]) for i in keep],
             TEXT: [_as_text(texts[i]) for i in keep],
         }
@@ -338,3 +343,14 @@ def validate_frame(
         clean[CREATED_AT] = times[0][keep]
     err_df = pd.DataFrame(errors, columns=list(ERROR_COLUMNS))
     return clean, err_df
+
+
+#: Storage type of every per-row column (used to give Parquet parts one schema).
+COLUMN_TYPES: dict[str, str] = {
+    FEEDBACK_ID: "string", TEXT: "string", RATING: "float64", TOUCHPOINT: "string", CREATED_AT: "timestamp",
+    LANG: "string", LANG_SCORE: "float64", TEXT_CLEAN: "string", N_SENTENCES: "int64", SENTIMENT: "string",
+    SENTIMENT_SCORE: "float64", MIXED: "bool", TOPIC_ID: "int64", TOUCHPOINT_SCORE: "float64",
+    TOUCHPOINT_SOURCE: "string", SENTENCE_IDX: "int64", START: "int64", END: "int64", "aspect": "string",
+    "lemma": "string", "category": "string", "category_score": "float64", "polarity": "string", "score": "float64",
+    "opinion": "string", ROW: "int64", STAGE: "string", REASON: "string", VALUE: "string",
+}

@@ -39,6 +39,7 @@ __all__ = [
     "TouchpointLinker",
     "DriverRanker",
     "Fittable",
+    "TopicTransformer",
     "Persistable",
     "SENTIMENT_LABELS",
 ]
@@ -241,9 +242,18 @@ class DriverRanker(Protocol):
 
 @runtime_checkable
 class Fittable(Protocol):
-    """A component that learns state from data."""
+    """A component that learns state from data (e.g. a topic model)."""
 
-    def fit(self, texts: Sequence[str], *, langs: Sequence[str]) -> Fittable: ...
+    def fit(self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None = None) -> Any: ...
+
+
+@runtime_checkable
+class TopicTransformer(Protocol):
+    """A fitted topic model that assigns new documents without refitting."""
+
+    def transform(
+        self, texts: Sequence[str], *, langs: Sequence[str], embeddings: np.ndarray | None
+    ) -> TopicOutput: ...
 
 
 @runtime_checkable

@@ -206,3 +206,10 @@ def test_empty_inputs() -> None:
     assert ImpactRanker().rank(_data(np.ones(5), np.zeros((5, 0)), [])) == []
     recs = ImpactRanker().rank(_data(np.zeros(0), np.zeros((0, 2)), ["a", "b"]))
     assert [r.n for r in recs] == [0, 0] and all(math.isnan(r.impact) for r in recs)
+
+
+def test_subpackage_all_matches_public_names() -> None:
+    import vocmine.drivers as drivers
+
+    public = {n for n in dir(drivers) if not n.startswith("_") and n != "annotations"}
+    assert set(drivers.__all__) == public

@@ -157,9 +157,9 @@ def test_speed_at_least_20k_sentences_per_second() -> None:
     )
     text = block * 200
     split_sentences(text)  # warm the rule cache
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: robust to a busy machine
     n = len(split_sentences(text))
-    rate = n / (time.perf_counter() - t0)
+    rate = n / max(time.process_time() - t0, 1e-9)
     assert n == 200 * 7
     assert rate >= 20_000, rate
 

@@ -67,6 +67,27 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--title", default="vocmine report", help="page title")
     rep.add_argument("--top", type=int, default=15, help="drivers shown in the driver chart")
 
+    fit = sub.add_parser("fit", help="fit a pipeline (topics) on a feedback file and save it for scoring",
+                         description="Analyze INPUT, fit the learning stages and save the fitted pipeline to --out.")
+    fit.add_argument("input", type=Path, help="input file")
+    fit.add_argument("--format", default=None, help="input format if the extension does not tell")
+    fit.add_argument("--out", required=True, type=Path, help="directory for the fitted pipeline")
+    fit.add_argument("--config", type=Path, default=None, help="pipeline config TOML file")
+    _add_columns(fit)
+
+    score = sub.add_parser("score", help="score a large file with a fitted pipeline (streaming, resumable)",
+                           description="Stream INPUT (CSV/TSV/JSONL/Parquet) in chunks through a fitted pipeline, "
+                                       "writing Parquet parts to --out; a rerun resumes after an interruption.")
+    score.add_argument("input", type=Path, help="input file")
+    score.add_argument("--model", required=True, type=Path, help="directory written by `vocmine fit`")
+    score.add_argument("--out", required=True, type=Path, help="output directory")
+    score.add_argument("--format", default=None, help="input format if the extension does not tell")
+    score.add_argument("--chunk-rows", type=int, default=10_000, help="rows per chunk (bounds memory)")
+    score.add_argument("--device", choices=["auto", "cpu", "cuda"], default=None, help="override the model device")
+    score.add_argument("--overwrite", action="store_true", help="discard an earlier run in --out instead of resuming")
+    score.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+    _add_columns(score)
+
     comp = sub.add_parser("components", help="list registered pipeline components")
     comp.add_argument("--stage", default=None, help="only this stage")
     return parser
@@ -135,17 +156,21 @@ def _report_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _canonical_columns(args: argparse.Namespace) -> dict[str, str | None]:
+    """Column keywords for a frame returned by ``read_feedback`` (mapped to canonical names)."""
+    return {"text_col": "text", "id_col": "feedback_id" if args.id_col else None,
+            "rating_col": "rating" if args.rating_col else None,
+            "touchpoint_col": "touchpoint" if args.touchpoint_col else None,
+            "time_col": "created_at" if args.time_col else None}
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "analyze":
         from vocmine.io import read_feedback
 
         df = read_feedback(args.input, text_col=args.text_col, id_col=args.id_col, rating_col=args.rating_col,
                            touchpoint_col=args.touchpoint_col, time_col=args.time_col, format=args.format)
-        cols = {"text_col": "text", "id_col": "feedback_id" if args.id_col else None,
-                "rating_col": "rating" if args.rating_col else None,
-                "touchpoint_col": "touchpoint" if args.touchpoint_col else None,
-                "time_col": "created_at" if args.time_col else None}
-        return _run(args, df, cols)
+        return _run(args, df, _canonical_columns(args))
     if args.command == "demo":
         from vocmine.resources import load_demo
 
@@ -159,6 +184,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run(args, df, cols)
     if args.command == "report":
         return _report_command(args)
+    if args.command == "fit":
+        from vocmine.io import read_feedback
+        from vocmine.pipeline import Pipeline
+
+        df = read_feedback(args.input, text_col=args.text_col, id_col=args.id_col, rating_col=args.rating_col,
+                           touchpoint_col=args.touchpoint_col, time_col=args.time_col, format=args.format)
+        Pipeline.from_config(args.config).fit(df, **_canonical_columns(args)).save(args.out)
+        print(f"fitted pipeline saved to {args.out}")
+        return EXIT_OK
+    if args.command == "score":
+        from vocmine.batch import score_file
+        from vocmine.pipeline import Pipeline
+
+        pipeline = Pipeline.load(args.model, device=args.device)
+        cols = {"text_col": args.text_col, "id_col": args.id_col, "rating_col": args.rating_col,
+                "touchpoint_col": args.touchpoint_col, "time_col": args.time_col}
+        out = score_file(pipeline, args.input, args.out, columns=cols, chunk_rows=args.chunk_rows, format=args.format,
+                         resume=not args.overwrite, progress=not args.no_progress and sys.stderr.isatty())
+        print(f"scored {args.input} into {out}")
+        return EXIT_OK
     if args.command == "components":
         from vocmine import registry
 

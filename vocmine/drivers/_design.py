@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy import sparse
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
@@ -68,22 +69,27 @@ class Model:
         return np.hstack([x[:, self.columns], self.nuisance]).astype(np.uint8)
 
 
+def _gram(x: np.ndarray) -> np.ndarray:
+    """``X'X`` of a 0/1 matrix through a sparse product (no dense BLAS on (n, k))."""
+    xs = sparse.csc_matrix(x.astype(float))
+    return np.asarray((xs.T @ xs).toarray())
+
+
 def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> dict[int, int]:
     """Map each pair column to the category column that contains all of its documents."""
     cats = [j for j, kd in enumerate(kinds) if kd == CATEGORY_KIND]
+    pairs = [j for j, kd in enumerate(kinds) if kd == PAIR_KIND]
     parents: dict[int, int] = {}
-    if not cats:
+    if not cats or not pairs:
         return parents
-    xc = x[:, cats].astype(np.int64)
-    support = xc.sum(0)
-    for j, kd in enumerate(kinds):
-        if kd != PAIR_KIND:
-            continue
-        inside = x[:, j].astype(np.int64) @ xc
-        cand = [i for i in range(len(cats)) if inside[i] == x[:, j].sum() and support[i] > 0]
+    xs = sparse.csc_matrix(x.astype(float))
+    inside = np.asarray((xs[:, pairs].T @ xs[:, cats]).toarray())  # (pairs, cats) overlaps
+    support = np.asarray(xs.sum(0)).ravel()
+    for row, j in enumerate(pairs):
+        cand = [i for i, c in enumerate(cats) if inside[row, i] == support[j] and support[c] > 0]
         if cand:
             best = min(
-                cand, key=lambda i: (names[cats[i]] not in names[j], support[i], names[cats[i]])
+                cand, key=lambda i: (names[cats[i]] not in names[j], support[cats[i]], names[cats[i]])
             )
             parents[j] = cats[best]
     return parents
@@ -91,15 +97,17 @@ def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> d
 
 def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str]) -> None:
     """Drop exactly collinear columns in design order (in place)."""
-    d = model.design(x).astype(float)
+    d = model.design(x)
     if d.shape[1] == 0:
         return
-    dc = d - d.mean(0)
-    gram = dc.T @ dc
+    n = d.shape[0]
+    total = d.sum(0, dtype=float)
+    raw = _gram(d)
+    gram = raw - np.outer(total, total) / max(n, 1)  # centred Gram
     kept: list[int] = []
     for pos in range(d.shape[1]):
         gjj = gram[pos, pos]
-        if gjj <= _REL_TOL * max(1.0, d.shape[0]):
+        if gjj <= _REL_TOL * max(1.0, n):
             resid = 0.0
         elif kept:
             gk = gram[np.ix_(kept, kept)]
@@ -114,13 +122,17 @@ def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str]) -> N
             continue  # nuisance column: silently unnecessary
         j = model.columns[pos]
         twin = next(
-            (model.columns[q] for q in kept if q < n_keep and np.array_equal(d[:, q], d[:, pos])),
+            (
+                model.columns[q]
+                for q in kept
+                if q < n_keep and raw[q, q] == raw[pos, pos] == raw[q, pos]  # identical 0/1 columns
+            ),
             None,
         )
         if twin is not None:
             model.aliases[j] = twin
             model.dropped[j] = f"identical to driver {names[twin]!r}; estimate shared"
-        elif gjj <= _REL_TOL * max(1.0, d.shape[0]):
+        elif gjj <= _REL_TOL * max(1.0, n):
             model.dropped[j] = "present in every document with an outcome; no contrast"
         else:
             model.dropped[j] = "exactly collinear with other drivers; not identifiable"

@@ -5,8 +5,9 @@ documents. With ``embeddings`` the relevance of document i is
 
     rel_i = 0.5 * (1 + cos(e_i, centroid)) / 2 + 0.5 * pref_i
 
-where ``pref_i = (1 + direction * s_i) / 2`` (``s_i`` the sentiment score) puts the most negative mentions first for a negative driver (``direction=-1``), the
-most positive for a positive one (``+1``) and ignores sentiment for ``0``. Each step
+where ``pref_i = (1 + direction * s_i) / 2`` (``s_i`` the sentiment score) puts the
+most negative mentions first for a negative driver (``direction=-1``), the most
+positive for a positive one (``+1``) and ignores sentiment for ``0``. Each step
 picks ``argmax lambda * rel_i - (1 - lambda) * max_{j in S} cos(e_i, e_j)`` so near
 duplicates are skipped. Without embeddings only ``pref`` counts. While some language
 present among the candidates is not yet represented, the pick is restricted to the
@@ -100,7 +101,7 @@ def select_evidence(
             )
     if k == 0 or cand.size == 0:
         return []
-    first = {}
+    first: dict[int, int] = {}
     for pos, c in enumerate(candidates):
         first.setdefault(int(c), pos)
     aligned_at = np.array([first[int(c)] for c in cand])

@@ -21,8 +21,9 @@ Statistics:
   and replicates are re-centred on ``b`` (so the bootstrap variance matches HC3
   instead of the downward-biased HC0 in small or high-leverage designs). Documents with
   the same indicator row and outcome are collapsed into cells (one Gamma(count)
-  weight each), so a replicate costs O(cells + nnz-pairs + p^3) instead of O(n p^2). Percentile or BCa intervals; BCa's acceleration comes from
-  the closed-form OLS jackknife ``b_(-i) - b = -A^-1 xc_i e_i / (1 - h_i)``.
+  weight each), so a replicate costs O(cells + nnz-pairs + p^3) instead of O(n p^2).
+  Percentile or BCa intervals; BCa's acceleration comes from the closed-form OLS
+  jackknife ``b_(-i) - b = -A^-1 xc_i e_i / (1 - h_i)``.
 * Benjamini-Hochberg q-values across drivers.
 
 Examples:
@@ -201,17 +202,24 @@ def point_fit(pat: Patterns, ridge: float, *, joint: bool) -> PointFit:
     beta = solve(mom, ridge, joint=joint)[0]
     xbar, ybar = mom.sx[0] / n, mom.sy[0] / n
     mc = pat.rows - xbar  # centred pattern rows (U, p)
+    # products with the (U, p) pattern matrix go through sparse / einsum kernels: dense
+    # BLAS on tall-skinny shapes thrashes when many threads share few cores
     if joint:
         gram = mom.sxx[0] - n * np.outer(xbar, xbar) + ridge * np.eye(p)
         ginv = np.linalg.inv(gram)
-        lev = 1.0 / n + ((mc @ ginv) * mc).sum(1)
-        resid = pat.cell_y - (ybar + mc @ beta)[pat.cell_row]
+        infl = np.asarray(pat.rows_csr @ ginv) - xbar @ ginv  # = mc @ ginv
+        lev = 1.0 / n + np.einsum("up,up->u", infl, mc)
+        fitted = ybar + np.asarray(pat.rows_csr @ beta).ravel() - xbar @ beta
+        resid = pat.cell_y - fitted[pat.cell_row]
         et = resid / (1.0 - np.minimum(lev, 0.9999))[pat.cell_row]
+        y_adj = fitted[pat.cell_row] + et
+        e2 = moments((pat.cell_n * et**2)[None, :], pat)  # HC3 meat from weighted moments
+        sx, tot = e2.sx[0], e2.total[0]
+        meat = e2.sxx[0] - np.outer(sx, xbar) - np.outer(xbar, sx) + tot * np.outer(xbar, xbar)
+        var = np.diag(ginv @ meat @ ginv)
         sums = _to_rows(np.vstack([pat.cell_n * et**2, pat.cell_n * et**3]), pat)
-        infl = mc @ ginv  # jackknife influence of a document = infl[row] * et
-        y_adj = (ybar + mc @ beta)[pat.cell_row] + et
-        var = np.diag(ginv @ (mc.T * sums[0]) @ mc @ ginv)
-        m2, m3 = sums[0] @ infl**2, sums[1] @ infl**3
+        m2 = np.einsum("u,up->p", sums[0], infl**2)  # jackknife influence of a doc: infl[row] * et
+        m3 = np.einsum("u,up->p", sums[1], infl**3)
     else:
         gdiag = np.diag(mom.sxx[0]) - n * xbar**2 + ridge
         gdiag = np.where(gdiag > 0, gdiag, np.inf)
@@ -219,8 +227,8 @@ def point_fit(pat: Patterns, ridge: float, *, joint: bool) -> PointFit:
         resid = (pat.cell_y - ybar)[:, None] - xc * beta
         et = resid / (1.0 - np.minimum(1.0 / n + xc**2 / gdiag, 0.9999))
         infl = xc * et / gdiag
-        var = pat.cell_n @ infl**2
-        m2, m3 = var, pat.cell_n @ infl**3
+        var = np.einsum("k,kp->p", pat.cell_n, infl**2)
+        m2, m3 = var, np.einsum("k,kp->p", pat.cell_n, infl**3)
         y_adj = None
     se = np.sqrt(np.maximum(var, 0.0))
     safe = np.where(se > 0, se, 1.0)

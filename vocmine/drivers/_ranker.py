@@ -15,10 +15,15 @@ were removed from the documents that mention it:
 
 Drivers are ranked by opportunity (descending; ties by n descending, then name).
 
-Statistics: 95% (``1 - alpha``) intervals from a seeded Bayesian bootstrap over
-documents (percentile by default, BCa optional); two-sided p-values from HC3
-sandwich standard errors (default) or by inverting the bootstrap; Benjamini-Hochberg
-q-values across all reported drivers, ``significant = q < alpha``. Drivers with
+Statistics: ``1 - alpha`` intervals from a seeded, leverage-adjusted Bayesian
+bootstrap over documents (see ``vocmine.drivers._impact``); two-sided p-values from
+HC3 sandwich standard errors; Benjamini-Hochberg q-values across all reported
+drivers, ``significant = q < alpha``. Both defaults were chosen in
+``benchmarks/drivers.py`` (planted effects on real gold-label co-occurrence, 200
+simulations per scenario): percentile intervals covered 0.945 of 33,600 true values
+(BCa 0.944, also reported in ``extra["ci_bca"]``); HC3 p-values rejected 0.048 of
+14,400 true nulls at 0.05 (bootstrap 0.048, but with a floor of ``2 / (n_boot + 1)``
+that starves Benjamini-Hochberg), so HC3 is the default ``p_method``. Drivers with
 fewer than ``min_support`` documents with an outcome are not fitted (NaN impact,
 reason in ``extra``). Category x touchpoint pairs are fitted in a second model, see
 ``vocmine.drivers._design``. Emerging drivers: see ``vocmine.drivers._trend``.
@@ -43,6 +48,7 @@ import math
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from vocmine.drivers import _impact
 from vocmine.drivers._design import PAIR_KIND, Model, find_parents, plan_models
@@ -141,6 +147,7 @@ class ImpactRanker:
             SchemaError: [E002] misaligned or non-binary inputs.
 
         Examples:
+            >>> import math
             >>> import numpy as np
             >>> from vocmine.drivers import ImpactRanker
             >>> from vocmine.types import DriverInput
@@ -246,8 +253,6 @@ class ImpactRanker:
             lo, hi = both[self.interval]
             p_boot = _impact.bootstrap_p(pf.beta, boot)
         else:
-            from scipy import stats
-
             crit = stats.t.ppf(1 - float(self.alpha) / 2, max(y_fit.size - pf.beta.size - 1, 1))
             lo, hi = pf.beta - crit * pf.se, pf.beta + crit * pf.se
             p_boot = np.full(pf.beta.shape, np.nan)

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import sparse, special
 
 from vocmine.errors import ConfigError, SchemaError
 
@@ -96,7 +96,9 @@ def period_labels(timestamps: Sequence[object], freq: str = "W") -> list[str]:
     return ["" if miss else str(lab) for lab, miss in zip(labels, missing, strict=True)]
 
 
-def _counts(indicators: np.ndarray, periods: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _counts(
+    indicators: np.ndarray, periods: Sequence[str] | np.ndarray
+) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Sorted non-empty periods, ``(m, k)`` mention counts and ``(m,)`` totals."""
     per = np.asarray(list(periods), dtype=object)
     x = np.asarray(indicators)
@@ -109,8 +111,8 @@ def _counts(indicators: np.ndarray, periods: Sequence[str]) -> tuple[list[str], 
     labels, inv = np.unique(per[keep].astype(str), return_inverse=True)
     m = labels.size
     totals = np.bincount(inv, minlength=m).astype(float)
-    counts = np.zeros((m, x.shape[1]))
-    np.add.at(counts, inv, x[keep].astype(float))
+    onehot = sparse.csr_matrix((np.ones(inv.size), (inv.ravel(), np.arange(inv.size))), shape=(m, inv.size))
+    counts = np.asarray(onehot @ x[keep].astype(float)).reshape(m, x.shape[1])
     return labels.tolist(), counts, totals
 
 

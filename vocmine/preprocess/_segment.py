@@ -23,15 +23,16 @@ _EMOJI = (
 _CLOSERS = "\"'»”’)\\]}」』】〕〉》）›"
 _OPENERS = "\"'«“‘(\\[{「『【〔〈《（‹¿¡-–—"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
-_EMOTICON = r"(?:[:;=8][\-^']?[)(\]\[DPpОоЗз3*]+|[xXхХ]D+|\){2,}|\({2,})"
+# Each alternative consumes one unambiguous unit, so runs never backtrack badly.
+_EMO_UNIT = rf"(?:[{_EMOJI}]|[:;=][\-^']?[)(\]\[DPpОоЗз3*]|[xXхХ]D|[()])"
 
 _MASTER = re.compile(
     rf"""
       (?P<nl>\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029])
     | (?P<term>[.!?…。！？；｡‼⁇⁈⁉︒﹒﹖﹗]+)
       (?P<close>[{_CLOSERS}]*)
-      (?P<emo>(?:[ \t]*(?:[{_EMOJI}]+|{_EMOTICON}))*)
-    | (?P<soft>(?:[{_EMOJI}]+|{_EMOTICON}|\))+)(?=[ \t]+\S)
+      (?P<emo>(?:[ \t]*{_EMO_UNIT})*)
+    | (?P<soft>{_EMO_UNIT}+)(?=[ \t]+\S)
     """,
     re.VERBOSE,
 )
@@ -110,13 +111,13 @@ def _period_ends(text: str, m: re.Match[str], start: int, rules: _Rules) -> bool
         )
     if not after:
         return True
-    head = text[start : m.start()]
+    head = text[max(start, m.start() - 60) : m.start()]
     token = _TOKEN_BEFORE.search(head)
     word = token.group(1).lstrip(_OPENERS) if token else ""
     if not word:
         return True
-    if _NUMBER.match(word):
-        return bool(head[: len(head) - len(word)].strip())  # "1. Item" is a list marker
+    if _NUMBER.match(word):  # "1. Item" at the start of a sentence is a list marker
+        return bool(head[: len(head) - len(word)].strip()) or start < m.start() - len(head)
     if len(word) == 1 and word.isupper():
         return False  # an initial: "A. S. Pushkin"
     low = word.lower()
@@ -148,7 +149,7 @@ def _boundary(text: str, m: re.Match[str], start: int, rules: _Rules) -> bool:
         return True
     if m.group("soft") is not None:
         soft = m.group("soft")
-        if soft == ")" and "(" in text[start : m.start()]:
+        if soft == "(" or (soft == ")" and "(" in text[start : m.start()]):
             return False
         return _starts_sentence(_next_char(text, m.end()))
     run = m.group("term")

@@ -93,8 +93,8 @@ def touchpoint_label(touchpoint: Any, lang: str = "en") -> str:
     """Readable name of a touchpoint id (taxonomy name, else the id in sentence case).
 
     Examples:
-        >>> touchpoint_label("product_use")
-        'Product use'
+        >>> touchpoint_label("support"), touchpoint_label("zoo_visit"), touchpoint_label(None)
+        ('Customer support', 'Zoo visit', 'Unassigned')
     """
     tp = _tp(touchpoint)
     return _taxonomy_label(tp, "touchpoints", lang) or tp.replace("_", " ").capitalize()

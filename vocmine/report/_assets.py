@@ -17,16 +17,19 @@ header.top h1 { margin:0; font-size:22px; font-weight:650; letter-spacing:.2px; 
 header.top p { margin:4px 0 0; color:#c5cee0; font-size:13px; }
 nav { position:sticky; top:0; z-index:10; background:#fff; border-bottom:1px solid var(--line);
       padding:0 32px; display:flex; gap:4px; flex-wrap:wrap; }
-nav a { color:var(--muted); text-decoration:none; padding:10px 10px; font-size:13px; border-bottom:2px solid transparent; }
+nav a { color:var(--muted); text-decoration:none; padding:10px 10px; font-size:13px;
+        border-bottom:2px solid transparent; }
 nav a:hover { color:var(--accent); border-bottom-color:var(--accent); }
 main { max-width:1240px; margin:0 auto; padding:20px 32px 48px; }
-section { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:18px 22px; margin:0 0 18px; }
+section { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:18px 22px;
+          margin:0 0 18px; }
 section h2 { margin:0 0 4px; font-size:17px; font-weight:650; }
+section h3 { margin:14px 0 6px; font-size:14px; font-weight:650; }
 section p.lead { margin:0 0 12px; color:var(--muted); font-size:13px; }
 .grid2 { display:grid; grid-template-columns:1fr 1fr; gap:18px; }
 .grid2 > section { margin:0 0 18px; min-width:0; }
 @media (max-width: 980px) { .grid2 { grid-template-columns:1fr; } }
-.cards { display:grid; grid-template-columns:repeat(auto-fit, minmax(118px, 1fr)); gap:12px; margin:0 0 18px; }
+.cards { display:grid; grid-template-columns:repeat(auto-fit, minmax(128px, 1fr)); gap:12px; margin:0 0 18px; }
 .card { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:12px 14px; }
 .card .v { font-size:22px; font-weight:650; font-variant-numeric:tabular-nums; }
 .card .k { color:var(--muted); font-size:12px; text-transform:uppercase; letter-spacing:.4px; }
@@ -39,7 +42,8 @@ section p.lead { margin:0 0 12px; color:var(--muted); font-size:13px; }
          padding:18px; text-align:center; margin:6px 0; }
 table { border-collapse:collapse; width:100%; font-size:13px; }
 th, td { text-align:left; padding:6px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
-th { color:var(--muted); font-weight:600; font-size:12px; text-transform:uppercase; letter-spacing:.3px; background:#fafbfc; }
+th { color:var(--muted); font-weight:600; font-size:12px; text-transform:uppercase; letter-spacing:.3px;
+     background:#fafbfc; }
 td.num, th.num { text-align:right; font-variant-numeric:tabular-nums; white-space:nowrap; }
 tr:hover td { background:#fafbfc; }
 .scroll { overflow-x:auto; }
@@ -62,6 +66,9 @@ mark.all { background:transparent; padding:0; }
 .kv td:first-child { color:var(--muted); width:38%; }
 details summary { cursor:pointer; color:var(--accent); margin:8px 0; }
 footer { color:var(--muted); font-size:12px; text-align:center; padding:8px 0 24px; }
+@media (max-width: 640px) { main { padding:12px; } section { padding:12px; }
+  header.top, nav { padding-left:12px; padding-right:12px; } }
+.chart { overflow-x:auto; overflow-y:hidden; }
 @media print { nav { display:none; } body { background:#fff; } section { break-inside:avoid; } }
 """.replace("FONT", FONT_FAMILY)
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["render_html", "write_html"]
 
 _CONTEXT = 180  # characters of context kept on each side of a quote in a long sentence
+_MAX_MARK = 800  # characters of a quote shown; longer quotes end in "…"
 _SCALARS = ("seed", "rating_scale", "period", "on_error", "mask_pii", "max_text_chars", "label_lang", "device")
 
 
@@ -96,7 +97,8 @@ def highlight(text: str, start: int, end: int, *, context: int = _CONTEXT,
               window: tuple[int, int] | None = None) -> str:
     """HTML of ``text[window]`` with ``text[start:end]`` wrapped in ``<mark>``; everything escaped.
 
-    Long windows are cut to ``context`` characters on each side of the mark (with "…").
+    Long windows are cut to ``context`` characters on each side of the mark, and marks
+    to 800 characters (with "…").
 
     Examples:
         >>> highlight("Delivery <late> again", 9, 15)
@@ -107,14 +109,20 @@ def highlight(text: str, start: int, end: int, *, context: int = _CONTEXT,
     a, b = max(lo, start - context), min(hi, end + context)
     head = ("…" if a > lo else "") + html.escape(text[a:start])
     tail = html.escape(text[end:b]) + ("…" if b < hi else "")
-    return f"{head}<mark>{html.escape(text[start:end])}</mark>{tail}"
+    cut = min(end, start + _MAX_MARK)  # a whole-document quote (topic drivers) can be long
+    marked = html.escape(text[start:cut]) + ("…" if cut < end else "")
+    return f"{head}<mark>{marked}</mark>{tail}"
 
 
 def _evidence_html(result: AnalysisResult, drivers: pd.DataFrame, *, per_driver: int = 3) -> str:
-    docs = result.documents
-    by_id = {str(r[schema.FEEDBACK_ID]): r for r in docs.to_dict(orient="records")} if not docs.empty else {}
+    wanted = {str(ev.get("feedback_id")) for evs in drivers.get("evidence", []) if isinstance(evs, (list, tuple))
+              for ev in evs if isinstance(ev, dict)}
+    docs, sentences = result.documents, result.sentences
+    docs = docs[docs[schema.FEEDBACK_ID].astype(str).isin(wanted)] if not docs.empty else docs
+    sentences = sentences[sentences[schema.FEEDBACK_ID].astype(str).isin(wanted)] if not sentences.empty else sentences
+    by_id = {str(r[schema.FEEDBACK_ID]): r for r in docs.to_dict(orient="records")}
     sents: dict[str, list[tuple[int, int, str]]] = {}
-    for r in result.sentences.to_dict(orient="records"):
+    for r in sentences.to_dict(orient="records"):
         label = "" if missing(r.get(schema.SENTIMENT)) else str(r[schema.SENTIMENT])
         sents.setdefault(str(r[schema.FEEDBACK_ID]), []).append((int(r[schema.START]), int(r[schema.END]), label))
     blocks = []
@@ -145,10 +153,10 @@ def _quote_html(ev: dict[str, Any], by_id: dict[str, dict[str, Any]],
                 sents: dict[str, list[tuple[int, int, str]]]) -> str:
     fid = str(ev.get("feedback_id", ""))
     quote = str(ev.get("quote", ""))
-    start, end = int(_num(ev.get("start", 0)) or 0), int(_num(ev.get("end", 0)) or 0)
+    start, end = (int(x) if math.isfinite(x) else -1 for x in (_num(ev.get("start")), _num(ev.get("end"))))
     doc = by_id.get(fid)
     text = str(doc[schema.TEXT]) if doc is not None and not missing(doc.get(schema.TEXT)) else None
-    senti = str(doc.get(schema.SENTIMENT, "")) if doc is not None else ""
+    senti = "" if doc is None or missing(doc.get(schema.SENTIMENT)) else str(doc[schema.SENTIMENT])
     if text is not None and 0 <= start <= end <= len(text) and text[start:end] == quote:
         found = next(((s, e, lab) for s, e, lab in sents.get(fid, []) if s <= start and end <= e), None)
         body = highlight(text, start, end, window=found[:2] if found else None)
@@ -156,7 +164,7 @@ def _quote_html(ev: dict[str, Any], by_id: dict[str, dict[str, Any]],
         if start == 0 and end == len(text):  # a whole-document quote (topic drivers): no highlight colour
             body = body.replace("<mark>", '<mark class="all">', 1)
     else:
-        body = f"<mark>{html.escape(quote)}</mark>"
+        body = f"<mark>{html.escape(quote[:_MAX_MARK])}{'…' if len(quote) > _MAX_MARK else ''}</mark>"
     cls = {"negative": "neg", "positive": "pos"}.get(senti, "")
     src = [f"#{_e(fid)}"]
     if doc is not None:
@@ -206,24 +214,28 @@ def _cards(result: AnalysisResult, drivers: pd.DataFrame) -> str:
     docs = result.documents
     n_in = len(docs) + len(result.errors)
     sig = sum(_flag(v) for v in drivers.get("significant", [])) if not drivers.empty else 0
-    cards = [("Documents", f"{len(docs):,}", f"of {n_in:,} input rows"),
+    cards = [("Documents", f"{len(docs):,}", f"of {n_in:,} rows"),
              ("Languages", str(docs[schema.LANG].nunique()) if not docs.empty else "0", ""),
-             ("Aspect mentions", f"{len(result.mentions):,}", ""),
+             ("Mentions", f"{len(result.mentions):,}", "aspect mentions"),
              ("Topics", f"{len(result.topics):,}", ""),
              ("Drivers", f"{len(drivers):,}", f"{sig} significant"),
-             ("Errors", f"{len(result.errors):,}", "rows not analysed")]
+             ("Errors", f"{len(result.errors):,}", "not analysed")]
     if not docs.empty and schema.RATING in docs and pd.to_numeric(docs[schema.RATING], errors="coerce").notna().any():
         ratings = pd.to_numeric(docs[schema.RATING], errors="coerce")
         cards.append(("Mean rating", f"{ratings.mean():.2f}", f"{int(ratings.notna().sum()):,} rated"))
     if not docs.empty and schema.SENTIMENT in docs:
         cards.append(("Negative", f"{(docs[schema.SENTIMENT] == 'negative').mean():.0%}", "of documents"))
-    if not docs.empty and schema.CREATED_AT in docs:
-        stamps = pd.to_datetime(docs[schema.CREATED_AT], errors="coerce", utc=True).dropna()
-        if len(stamps):
-            cards.append(("Period", f"{stamps.min():%Y-%m}", f"to {stamps.max():%Y-%m-%d}"))
     return '<div class="cards">' + "".join(
         f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div><div class="s">{_e(s)}</div></div>'
         for k, v, s in cards) + "</div>"
+
+
+def _period(result: AnalysisResult) -> list[str]:
+    docs = result.documents
+    if docs.empty or schema.CREATED_AT not in docs:
+        return []
+    stamps = pd.to_datetime(docs[schema.CREATED_AT], errors="coerce", utc=True).dropna()
+    return [f"{stamps.min():%Y-%m-%d} to {stamps.max():%Y-%m-%d}"] if len(stamps) else []
 
 
 def _highlights(drivers: pd.DataFrame) -> str:
@@ -307,7 +319,8 @@ def render_html(result: AnalysisResult, *, title: str = "vocmine report", top: i
 
     drivers = top_drivers(result)
     charts = _Charts()
-    empty_drivers = "No drivers found: the result has no ranked drivers (it needs ratings or sentiment and enough mentions)."
+    empty_drivers = ("No drivers found: the result has no ranked drivers "
+                     "(it needs ratings or sentiment and enough mentions).")
     body = [
         _cards(result, drivers),
         _highlights(drivers),
@@ -337,8 +350,8 @@ def render_html(result: AnalysisResult, *, title: str = "vocmine report", top: i
         ("drivers", "Drivers"), ("journey", "Journey"), ("trends", "Trends"), ("topics", "Topics"),
         ("languages", "Languages"), ("evidence", "Evidence"), ("errors", "Errors"), ("run", "Run details")))
     version = (result.versions or {}).get("vocmine", "")
-    subtitle = (f"{len(result.documents):,} documents · voice-of-customer root-cause analysis"
-                + (f" · vocmine {version}" if version else ""))
+    subtitle = " · ".join([f"{len(result.documents):,} documents", *_period(result),
+                           "voice-of-customer root-cause analysis", *([f"vocmine {version}"] if version else [])])
     plotly_js = get_plotlyjs().replace("</script", "<\\/script") if charts.specs else ""
     return "".join([
         '<!DOCTYPE html>\n<html lang="en" data-vocmine-status="pending"><head><meta charset="utf-8">',

@@ -165,7 +165,8 @@ def plot_drivers(result: AnalysisResult, *, top: int = 15) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=[_num(rows[i]["impact"]) for i in emerging], y=[ylab[i] for i in emerging], mode="markers",
             name="Emerging (rising volume)", hoverinfo="skip",
-            marker={"symbol": "star", "size": 17, "color": COLORS["emerging"], "line": {"color": "#7a4300", "width": 1}},
+            marker={"symbol": "star", "size": 17, "color": COLORS["emerging"],
+                    "line": {"color": "#7a4300", "width": 1}},
         ))
     fig.add_vline(x=0, line={"color": "#52606d", "width": 1})
     fig.update_yaxes(categoryorder="array", categoryarray=ylab, autorange="reversed")

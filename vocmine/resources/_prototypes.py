@@ -2,7 +2,14 @@
 
 An item's prototype is the L2-normalised mean of the embeddings of all its names,
 descriptions and seed examples in all languages, so it is language-independent in a
-multilingual embedding space. Prototypes are computed once per index (lazily) and reused.
+multilingual embedding space. Its score for a text is::
+
+    sim(x, item) = CENTROID_WEIGHT * cos(x, prototype) + (1 - CENTROID_WEIGHT) * max_j cos(x, seed_j)
+
+The nearest-seed term lets an item that covers several sub-topics (a journey stage, a
+broad category) match a text close to any one of them; on BANKING77 touchpoints and on
+SemEval/SentiRuEval aspect terms the 50/50 mix beat both the pure mean and the pure
+nearest seed (``benchmarks/touchpoints.py``). Seeds are embedded once per index (lazily).
 
 Examples:
     >>> import numpy as np
@@ -36,6 +43,8 @@ __all__ = ["PrototypeIndex", "resolve_embedder"]
 
 #: Spec passed to ``vocmine.embed.load_embedder`` when a component gets no embedder.
 DEFAULT_EMBEDDER = "e5-small"
+#: Weight of the mean prototype against the nearest seed text (see module doc).
+CENTROID_WEIGHT = 0.5
 
 
 def resolve_embedder(embedder: Embedder | None, *, component: str) -> Embedder:
@@ -83,6 +92,8 @@ class PrototypeIndex:
         self._component = component
         self._resolved: Embedder | None = None
         self._vectors: np.ndarray | None = None
+        self._seeds: np.ndarray | None = None
+        self._owner: np.ndarray | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -93,7 +104,7 @@ class PrototypeIndex:
 
     @property
     def vectors(self) -> np.ndarray:
-        """``(k, dim)`` unit prototype vectors in taxonomy order (computed once)."""
+        """``(k, dim)`` unit prototype vectors (mean of the item's seeds) in taxonomy order."""
         if self._vectors is None:
             texts: list[str] = []
             owner: list[int] = []
@@ -101,10 +112,12 @@ class PrototypeIndex:
                 item_texts = item.texts()
                 texts.extend(item_texts)
                 owner.extend([j] * len(item_texts))
-            emb = self.embed(texts)
-            protos = np.zeros((len(self.taxonomy.items), emb.shape[1]), dtype=np.float64)
-            np.add.at(protos, np.asarray(owner), emb.astype(np.float64))
+            seeds = self.embed(texts)
+            seeds = seeds / np.maximum(np.linalg.norm(seeds, axis=1, keepdims=True), 1e-12)
+            protos = np.zeros((len(self.taxonomy.items), seeds.shape[1]), dtype=np.float64)
+            np.add.at(protos, np.asarray(owner), seeds.astype(np.float64))
             protos /= np.maximum(np.linalg.norm(protos, axis=1, keepdims=True), 1e-12)
+            self._seeds, self._owner = seeds, np.asarray(owner)
             self._vectors = protos.astype(np.float32)
         return self._vectors
 
@@ -115,7 +128,7 @@ class PrototypeIndex:
         return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
 
     def similarities(self, embeddings: np.ndarray) -> np.ndarray:
-        """Cosine similarity ``(n, k)`` of unit ``embeddings`` to every prototype.
+        """Similarity ``(n, k)`` of ``embeddings`` to every item (mean-prototype/nearest-seed mix).
 
         Raises:
             SchemaError: ``[E013]`` the embeddings are not ``(n, dim)`` with the embedder's dim.
@@ -127,5 +140,9 @@ class PrototypeIndex:
                 f"[E013] {self._component} got embeddings of shape {emb.shape}; expected (n, {protos.shape[1]}) "
                 "from the same embedder as the prototypes. Pass embeddings=None to embed the texts here."
             )
-        norms = np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
-        return (emb / norms) @ protos.T
+        emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
+        to_seed = emb @ self._seeds.T  # type: ignore[union-attr]
+        nearest = np.full((len(emb), len(protos)), -1.0, dtype=np.float32)
+        for j in range(len(protos)):
+            nearest[:, j] = to_seed[:, self._owner == j].max(axis=1, initial=-1.0)
+        return CENTROID_WEIGHT * (emb @ protos.T) + (1.0 - CENTROID_WEIGHT) * nearest

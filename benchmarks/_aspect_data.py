@@ -1,0 +1,200 @@
+"""Aspect data for training and benchmarking: loading, sentence units, de-duplication, feature cache.
+
+Every dataset becomes a list of sentence ``Unit`` records with offsets relative to the
+sentence. Test sentences of every evaluated set are removed (by normalised text) from every
+training pool, so no figure is measured on a sentence a head was trained on:
+
+* SemEval-2016 RU restaurants *train* contains ~1,650 sentences of the SentiRuEval-2015
+  *test* reviews (the 2016 set was drawn from the same reviews); they are dropped from
+  training (substring match of the normalised sentence in a normalised test review).
+* SemEval-2016 EN restaurants *train* shares ~1,150 sentences with SemEval-2014 restaurants
+  train (kept once) and 2 with its test (dropped).
+
+Polarity labels: ``conflict`` (SemEval) and ``both`` (SentiRuEval) are excluded from polarity
+training and scoring, as is standard for 3-class aspect polarity.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from benchmarks._common import ROOT, eval_path
+
+SEED = 20240601
+POLARITIES = ("negative", "neutral", "positive")
+PL_GOLD = ROOT / "benchmarks" / "data" / "pl_absa_gold.jsonl"
+SEED_TRAIN = ROOT / "models" / "aspects-e5" / "seed_sentences.jsonl"
+
+
+@dataclass
+class Unit:
+    """One sentence with its aspect annotations (offsets relative to ``text``)."""
+
+    uid: str
+    text: str
+    lang: str
+    source: str
+    split: str
+    #: explicit targets ``(start, end, polarity)``; ``None`` when the set has no term markup.
+    terms: list[tuple[int, int, str]] | None
+    #: ``(dataset category, polarity)`` opinions of the sentence (explicit and implicit).
+    cats: list[tuple[str, str]] = field(default_factory=list)
+    #: whether ``terms`` lists every aspect term (SemEval-2014 style) or only opinion targets.
+    complete: bool = True
+
+
+def norm_key(text: str) -> str:
+    """Normalised text used for de-duplication and train/test disjointness."""
+    text = unicodedata.normalize("NFKC", text.replace("\ufeff", "")).lower()
+    return re.sub(r"\s+", "", text)
+
+
+def text_hash(text: str) -> str:
+    """Stable hash of the exact text (cache key)."""
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_json(eval_path(name) / "data.jsonl.gz", lines=True)
+
+
+def _pol(p: str) -> str:
+    return p if p in POLARITIES else "conflict"
+
+
+def semeval14(domain: str) -> list[Unit]:
+    """SemEval-2014 Task 4 (en), ``domain`` = "restaurants" | "laptops" (all terms marked)."""
+    df = _read("en_semeval14_absa")
+    df = df[df["domain"] == domain]
+    out = []
+    for r in df.itertuples():
+        terms = [(int(a["start"]), int(a["end"]), _pol(a["polarity"])) for a in r.aspect_terms]
+        cats = [(c["category"], _pol(c["polarity"])) for c in (r.aspect_categories if isinstance(r.aspect_categories, list) else [])]
+        out.append(Unit(f"se14{domain[0]}:{r.sentence_id}", r.text, "en", f"en_se14_{domain}", r.split, terms, cats))
+    return out
+
+
+def semeval16(name: str, lang: str) -> list[Unit]:
+    """A SemEval-2016 Task 5 SB1 set; ``terms`` is ``None`` when the set has no targets."""
+    df = _read(name)
+    has_targets = any(o.get("target") not in (None, "NULL") for ops in df["opinions"] for o in ops)
+    out = []
+    for r in df.itertuples():
+        if getattr(r, "out_of_scope", None) == 1:
+            continue
+        terms: list[tuple[int, int, str]] | None = [] if has_targets else None
+        seen = set()
+        for o in r.opinions:
+            if terms is not None and o.get("target") not in (None, "NULL") and (o["start"], o["end"]) not in seen:
+                seen.add((o["start"], o["end"]))
+                terms.append((int(o["start"]), int(o["end"]), _pol(o["polarity"])))
+        cats = [(o["category"], _pol(o["polarity"])) for o in r.opinions]
+        out.append(Unit(f"{name}:{r.sentence_id}", r.text, lang, name, r.split, terms, cats, complete=False))
+    return out
+
+
+def sentirueval() -> list[Unit]:
+    """SentiRuEval-2015 restaurant reviews split into sentences (explicit aspects are terms)."""
+    from vocmine.preprocess import split_sentences
+
+    df = _read("ru_sentirueval2015_restaurants_absa")
+    out = []
+    for r in df.itertuples():
+        for k, span in enumerate(split_sentences(r.text, lang="ru", max_len=400)):
+            a, b = span.start, span.end
+            inside = [x for x in r.aspects if a <= x["start"] and x["end"] <= b]
+            terms = [(x["start"] - a, x["end"] - a, _pol(x["sentiment"])) for x in inside if x["type"] == "explicit"]
+            cats = [(x["category"], _pol(x["sentiment"])) for x in inside]
+            out.append(Unit(f"sre:{r.review_id}:{k}", r.text[a:b], "ru", "ru_sentirueval2015", r.split, terms, cats))
+    return out
+
+
+def pl_gold() -> list[Unit]:
+    """The hand-labelled Polish test set (see benchmarks/data/PL_ABSA_GUIDELINE.md)."""
+    out = []
+    for line in PL_GOLD.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        terms = [(a["start"], a["end"], a["polarity"]) for a in r["aspects"]]
+        cats = [(a["category"], a["polarity"]) for a in r["aspects"]]
+        out.append(Unit(f"plgold:{r['id']}", r["text"], "pl", "pl_absa_gold", "test", terms, cats))
+    return out
+
+
+def seed_units() -> list[Unit]:
+    """Project-written, permissively licensed training sentences (models/aspects-e5/seed_sentences.jsonl)."""
+    out = []
+    for k, line in enumerate(SEED_TRAIN.read_text("utf-8").splitlines()):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        terms = [(a["start"], a["end"], a["polarity"]) for a in r["aspects"]]
+        out.append(Unit(f"seed:{k}", r["text"], r["lang"], "seed", "train", terms, []))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def all_units() -> dict[str, list[Unit]]:
+    """Every dataset, by name (SemEval sets keep their official splits)."""
+    data = {
+        "en_se14_restaurants": semeval14("restaurants"),
+        "en_se14_laptops": semeval14("laptops"),
+        "en_se16_restaurants": semeval16("en_semeval16_restaurants_absa", "en"),
+        "ru_se16_restaurants": semeval16("ru_semeval16_restaurants_absa", "ru"),
+        "ru_sentirueval2015": sentirueval(),
+        "zh_se16_phones_cameras": semeval16("zh_semeval16_phones_cameras_absa", "zh"),
+    }
+    if PL_GOLD.is_file():
+        data["pl_gold"] = pl_gold()
+    return data
+
+
+def test_units() -> dict[str, list[Unit]]:
+    """The official test split of every evaluated set (Polish gold: all of it)."""
+    return {k: [u for u in v if u.split == "test"] for k, v in all_units().items()}
+
+
+def train_units(*, zh_negatives: int = 1500) -> list[Unit]:
+    """Training sentences from every train split, with all test sentences removed.
+
+    ZH sentences without opinions are subsampled to ``zh_negatives`` (seeded) to keep
+    encoding time down; they are used only by the sentence heads.
+    """
+    import numpy as np
+
+    data = all_units()
+    test_keys = {norm_key(u.text) for units in test_units().values() for u in units}
+    sre = _read("ru_sentirueval2015_restaurants_absa")
+    sre_test = norm_key(" ".join(sre.loc[sre["split"] == "test", "text"]))
+    out: list[Unit] = []
+    seen: set[str] = set()
+    for name in ("en_se14_restaurants", "en_se14_laptops", "ru_sentirueval2015", "ru_se16_restaurants",
+                 "en_se16_restaurants", "zh_se16_phones_cameras"):
+        for u in data[name]:
+            key = norm_key(u.text)
+            if u.split != "train" or not key or key in test_keys or key in seen:
+                continue
+            if name == "ru_se16_restaurants" and len(key) >= 12 and key in sre_test:
+                continue
+            seen.add(key)
+            out.append(u)
+    rng = np.random.default_rng(SEED)
+    zh_empty = [i for i, u in enumerate(out) if u.lang == "zh" and not u.cats]
+    drop = set(rng.permutation(zh_empty)[zh_negatives:].tolist()) if zh_empty else set()
+    return [u for i, u in enumerate(out) if i not in drop]
+
+
+def cache_root() -> Path:
+    """``/tmp/vocmine_cache/aspects`` (created)."""
+    path = Path("/tmp/vocmine_cache/aspects")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

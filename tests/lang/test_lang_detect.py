@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from vocmine.errors import ConfigError
+from vocmine.lang import FixedLanguageDetector, LinguaDetector, detect_language
+from vocmine.types import LangGuess, LanguageDetector
+
+KNOWN = {
+    "ru": [
+        "Доставка опоздала на три дня, поддержка не отвечает.",
+        "Курьер был вежлив, всё пришло целым",
+        "Приложение постоянно вылетает при оплате картой!!!",
+        "спасибо большое)))",
+        "Ты смешная",  # also valid Belarusian letters; the Russian prior wins
+        "ну такое",
+    ],
+    "zh": [
+        "配送太慢了，客服态度也很差。",
+        "质量不错",
+        "好",
+        "iPhone 13 Pro Max 电池很耐用",  # Chinese chat mixed with a brand name
+        "Sony Xperia Z/L36h 安卓论坛",
+        "这个app真的很好用👍",
+    ],
+    "pl": [
+        "Dostawa była szybka, ale cena za wysoka.",
+        "Paczka dotarła uszkodzona, nie polecam.",
+        "super produkt polecam",
+        "Obsługa klienta bardzo pomocna",
+    ],
+    "en": [
+        "Great app, fast delivery. Support was rude though.",
+        "The price is good.",
+        "Can I use a Visa or Mastercard?",
+        "I love my new ThinkPad!",
+        "Best Reuben sandwich ever!",
+    ],
+}
+
+UNDETERMINED = [
+    "Дуже дякую за швидку доставку, все прийшло цілим.",  # Ukrainian
+    "З Днем Народження!",  # Ukrainian without і/ї/є
+    "Вялікі дзякуй за хуткую дастаўку.",  # Belarusian
+    "Благодаря за бързата доставка, всичко пристигна наред.",  # Bulgarian
+    "Das Paket kam leider beschädigt an.",  # German
+    "Zásilka dorazila poškozená, nedoporučuji.",  # Czech
+    "El pedido llegó tarde y el soporte no responde.",  # Spanish
+    "配達が遅すぎて、サポートも返事がありません。",  # Japanese
+    "배송이 너무 늦어요",  # Korean
+    "التوصيل كان سريعا",  # Arabic
+    "👍👍👍 🔥",
+    "12345 !!! ??? 3.5",
+    "https://example.com/x @someone #hashtag",
+    "ахахахаха",
+    "a",
+    "",
+    "   ",
+]
+
+
+@pytest.fixture(scope="module")
+def detector() -> LinguaDetector:
+    return LinguaDetector()
+
+
+def test_implements_the_protocol() -> None:
+    assert isinstance(LinguaDetector(), LanguageDetector)
+    assert isinstance(FixedLanguageDetector(), LanguageDetector)
+
+
+@pytest.mark.parametrize("lang", sorted(KNOWN))
+def test_known_examples(detector: LinguaDetector, lang: str) -> None:
+    guesses = detector.detect(KNOWN[lang])
+    assert [g.lang for g in guesses] == [lang] * len(KNOWN[lang]), list(zip(KNOWN[lang], guesses))
+    assert all(0.0 < g.score <= 1.0 for g in guesses)
+
+
+def test_other_languages_and_non_text_are_undetermined(detector: LinguaDetector) -> None:
+    guesses = detector.detect(UNDETERMINED)
+    assert [g.lang for g in guesses] == ["und"] * len(UNDETERMINED), list(zip(UNDETERMINED, guesses))
+    assert all(0.0 <= g.score <= 1.0 for g in guesses)
+    assert detector.detect(["", "👍"]) == [LangGuess("und", 0.0), LangGuess("und", 0.0)]
+
+
+def test_one_output_per_input_and_deterministic(detector: LinguaDetector) -> None:
+    texts = [t for group in KNOWN.values() for t in group] + UNDETERMINED
+    first = detector.detect(texts)
+    assert len(first) == len(texts)
+    assert detector.detect(texts) == first
+    assert detector.detect([]) == []
+    assert detector.detect(texts[::-1]) == first[::-1]
+
+
+def test_min_chars_and_min_confidence(detector: LinguaDetector) -> None:
+    assert LinguaDetector(min_chars=10).detect(["Хорошо"])[0].lang == "und"
+    assert detector.detect(["Хорошо"])[0].lang == "ru"
+    strict = LinguaDetector(min_confidence=0.99)
+    weak = "Not a geek or a wonk."  # lingua is unsure between English and Polish
+    assert strict.detect([weak])[0].lang == "und"
+    assert strict.detect(["Доставка опоздала на три дня, поддержка не отвечает."])[0].lang == "ru"
+
+
+def test_other_prior_decides_between_close_languages() -> None:
+    text = "Це був наш день"  # Ukrainian, but every letter is also Russian
+    assert LinguaDetector(other_prior=1.0).detect([text])[0].lang == "und"
+
+
+def test_only_the_requested_languages_are_returned() -> None:
+    det = LinguaDetector(languages=("ru", "uk"))
+    texts = ["Дуже дякую за швидку доставку, все прийшло цілим.", "Доставка опоздала", "Great app", "质量不错"]
+    assert [g.lang for g in det.detect(texts)] == ["uk", "ru", "und", "und"]
+
+
+def test_sentence_level_detection_of_code_switched_text(detector: LinguaDetector) -> None:
+    text = "Заказ пришёл вовремя. But the box was damaged. 包装很好，物流也快。 Ogólnie jestem zadowolony."
+    found = detector.detect_sentences(text)
+    assert [(s.slice(text), g.lang) for s, g in found] == [
+        ("Заказ пришёл вовремя.", "ru"),
+        ("But the box was damaged.", "en"),
+        ("包装很好，物流也快。", "zh"),
+        ("Ogólnie jestem zadowolony.", "pl"),
+    ]
+    assert detector.detect_sentences("   ") == []
+
+
+def test_short_sentences_inherit_the_document_language(detector: LinguaDetector) -> None:
+    text = "Zamówienie dotarło szybko, wszystko w porządku. Ok. Polecam!"
+    assert [g.lang for _, g in detector.detect_sentences(text)] == ["pl", "pl", "pl"]
+    mixed = "Доставка быстрая, курьер вежливый. Thanks!"
+    assert [g.lang for _, g in detector.detect_sentences(mixed)] == ["ru", "en"]
+
+
+def test_detect_language_function() -> None:
+    assert detect_language("Obsługa klienta była bardzo pomocna").lang == "pl"
+    assert detect_language("😀").lang == "und"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"languages": ()},
+        {"languages": ("RU",)},
+        {"others": ("english",)},
+        {"min_chars": -1},
+        {"min_confidence": 1.5},
+        {"other_prior": 0.0},
+        {"max_chars": 0},
+    ],
+)
+def test_bad_arguments_raise_config_error(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match=r"\[E004\]"):
+        LinguaDetector(**kwargs)  # type: ignore[arg-type]
+
+
+def test_language_unknown_to_lingua_raises_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"\[E004\].*'xx'"):
+        LinguaDetector(languages=("ru", "xx")).detect(["Доставка опоздала на три дня"])
+
+
+def test_fixed_detector_is_the_null_component() -> None:
+    assert FixedLanguageDetector(lang="ru", score=0.5).detect(["a", "b"]) == [LangGuess("ru", 0.5)] * 2
+    assert FixedLanguageDetector().detect([]) == []
+
+
+def _run(code: str) -> str:
+    return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def test_importing_does_not_import_lingua() -> None:
+    code = "import sys, vocmine.lang, vocmine.preprocess; print('lingua' in sys.modules)"
+    assert _run(code) == "False"
+
+
+def test_detection_runs_offline() -> None:
+    code = (
+        "import socket\n"
+        "def boom(*a, **k):\n"
+        "    raise OSError('network disabled by test')\n"
+        "socket.socket.connect = boom\n"
+        "socket.socket.connect_ex = boom\n"
+        "socket.create_connection = boom\n"
+        "socket.getaddrinfo = boom\n"
+        "from vocmine.lang import LinguaDetector\n"
+        "det = LinguaDetector(others=('uk', 'de'))\n"
+        "print(' '.join(g.lang for g in det.detect(['Доставка опоздала', 'Great app, fast delivery',"
+        " 'Dostawa była szybka', '质量不错', 'Das Paket kam beschädigt an'])))\n"
+    )
+    assert _run(code) == "ru en pl zh und"

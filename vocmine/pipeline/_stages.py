@@ -1,0 +1,226 @@
+"""The stage bodies of the pipeline: the only code that reads and writes columns.
+
+``run_stages`` turns a validated frame into the documents, sentences, mentions and
+topics tables (and drivers unless scoring); ``rank_drivers`` ranks drivers from a
+documents and a mentions table, so batch scoring can rank once over all parts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from vocmine import schema
+from vocmine import types as t
+from vocmine._driver_input import build_design, pick_evidence
+from vocmine.errors import NotFittedError, VocmineError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from vocmine.pipeline._pipeline import Pipeline
+
+__all__ = ["run_stages", "rank_drivers"]
+
+_MIN_SENTENCE_LANG_CHARS = 20
+
+
+def run_stages(
+pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: bool = False
+) -> dict[str, pd.DataFrame]:
+    from vocmine.preprocess import mask_pii, normalize, split_sentences
+    from vocmine.sentiment._aggregate import aggregate_sentences
+
+    cfg = pipe.config
+    n = len(clean)
+    texts = clean[schema.TEXT].tolist()
+
+    def prepare(text: str) -> str:
+        out = normalize(text)
+        return mask_pii(out) if cfg.mask_pii else out
+
+    progress("lang")
+    norm = [prepare(x) for x in texts]
+    doc_lang = _expect(pipe.component("lang").detect(norm), n, "lang")
+    langs = [g.lang for g in doc_lang]
+
+    progress("segment")
+    sent_doc: list[int] = []
+    spans: list[t.Span] = []
+    for i, (text, lang) in enumerate(zip(texts, langs)):
+        found = split_sentences(text, lang=None if lang == "und" else lang) or [_whole(text)]
+        spans.extend(found)
+        sent_doc.extend([i] * len(found))
+    first = {d: k for k, d in reversed(list(enumerate(sent_doc)))}
+    sent_idx = [k - first[d] for k, d in enumerate(sent_doc)]
+    sent_text = [sp.slice(texts[d]) for sp, d in zip(spans, sent_doc)]
+    sent_norm = [prepare(x) for x in sent_text]
+    sent_guess = _expect(pipe.component("lang").detect(sent_norm), len(spans), "lang")
+    sent_lang = [
+        g.lang if g.lang != "und" and len(x) >= _MIN_SENTENCE_LANG_CHARS else langs[d]
+        for g, x, d in zip(sent_guess, sent_norm, sent_doc)
+    ]
+    sent_lang_score = [
+        g.score if g.lang == lang else doc_lang[d].score for g, lang, d in zip(sent_guess, sent_lang, sent_doc)
+    ]
+
+    progress("sentiment")
+    senti = pipe.component("sentiment").predict(sent_norm, langs=sent_lang)
+    _expect(senti.labels, len(spans), "sentiment")
+    doc_labels, doc_scores, _doc_probs, mixed = aggregate_sentences(
+        senti.probs, [len(x) for x in sent_text], sent_doc, n
+    )
+
+    progress("aspects")
+    found_mentions = _expect(pipe.component("aspects").extract(sent_text, langs=sent_lang), len(spans), "aspects")
+    mention_rows: list[dict[str, Any]] = []
+    for s_idx, mentions in enumerate(found_mentions):
+        d, sp = sent_doc[s_idx], spans[s_idx]
+        for m in mentions:
+            if not 0 <= m.start < m.end <= sp.end - sp.start:
+                raise VocmineError(f"[E013] Aspect mention offsets {m.start}:{m.end} fall outside the sentence.")
+            mention_rows.append({
+                "doc": d, schema.SENTENCE_IDX: sent_idx[s_idx], "aspect": m.aspect,
+                "lemma": m.lemma, "category": m.category, "category_score": float(m.category_score),
+                schema.START: sp.start + m.start, schema.END: sp.start + m.end, "polarity": m.polarity,
+                "score": float(m.score), "opinion": m.opinion, schema.LANG: sent_lang[s_idx],
+            })
+
+    progress("topics")
+    embedder = pipe.component("embedder")
+    emb = embedder.embed(norm, batch_size=cfg.batch_size) if embedder.dim > 0 and n else None
+    topic_model = pipe.component("topics")
+    if score:
+        if not isinstance(topic_model, t.TopicTransformer):
+            raise NotFittedError(f"[E009] Topic component {type(topic_model).__name__} cannot assign new documents.")
+        topic_out = topic_model.transform(norm, langs=langs, embeddings=emb)
+    else:
+        topic_out = topic_model.fit_transform(norm, langs=langs, embeddings=emb)
+    topic_ids = np.asarray(topic_out.topic_ids, dtype=np.int64)
+    _expect(topic_ids, n, "topics")
+
+    progress("touchpoints")
+    doc_cats: list[list[str]] = [[] for _ in range(n)]
+    for row in mention_rows:
+        doc_cats[row["doc"]].append(row["category"])
+    given = [v if isinstance(v, str) else None for v in clean.get(schema.TOUCHPOINT, [None] * n)]
+    todo = [i for i in range(n) if given[i] is None]
+    tp = list(given)
+    tp_score = [1.0 if g is not None else 0.0 for g in given]
+    tp_source = ["given" if g is not None else "inferred" for g in given]
+    if todo:
+        linked = _expect(pipe.component("touchpoints").link(
+            [norm[i] for i in todo], langs=[langs[i] for i in todo], categories=[doc_cats[i] for i in todo],
+            embeddings=None if emb is None else emb[todo],
+        ), len(todo), "touchpoints")
+        for i, g in zip(todo, linked):
+            tp[i], tp_score[i] = g.touchpoint, float(g.score)
+            tp_source[i] = "unassigned" if g.touchpoint == "unassigned" else "inferred"
+
+    documents = pd.DataFrame({
+        schema.FEEDBACK_ID: clean[schema.FEEDBACK_ID], schema.TEXT: texts,
+        schema.RATING: clean[schema.RATING] if schema.RATING in clean else np.nan,
+        schema.TOUCHPOINT: tp,
+        schema.CREATED_AT: clean[schema.CREATED_AT] if schema.CREATED_AT in clean else pd.NaT,
+        schema.LANG: langs, schema.LANG_SCORE: [float(g.score) for g in doc_lang], schema.TEXT_CLEAN: norm,
+        schema.N_SENTENCES: np.bincount(np.asarray(sent_doc, dtype=np.int64), minlength=n) if n else [],
+        schema.SENTIMENT: doc_labels, schema.SENTIMENT_SCORE: doc_scores, schema.MIXED: mixed,
+        schema.TOPIC_ID: topic_ids, schema.TOUCHPOINT_SCORE: tp_score, schema.TOUCHPOINT_SOURCE: tp_source,
+    })
+    fids = documents[schema.FEEDBACK_ID].tolist()
+    sentences = pd.DataFrame({
+        schema.FEEDBACK_ID: [fids[d] for d in sent_doc], schema.SENTENCE_IDX: sent_idx,
+        schema.START: [sp.start for sp in spans], schema.END: [sp.end for sp in spans],
+        schema.TEXT: sent_text, schema.LANG: sent_lang, schema.LANG_SCORE: sent_lang_score,
+        schema.SENTIMENT: list(senti.labels), schema.SENTIMENT_SCORE: np.asarray(senti.scores, dtype=float),
+    }, columns=list(schema.SENTENCE_COLUMNS))
+    mentions = pd.DataFrame(
+        [{schema.FEEDBACK_ID: fids[r["doc"]], **{k: v for k, v in r.items() if k != "doc"},
+          schema.TOUCHPOINT: tp[r["doc"]]} for r in mention_rows],
+        columns=list(schema.MENTION_COLUMNS),
+    )
+    topics = pd.DataFrame(
+        [{schema.TOPIC_ID: ti.topic_id, "size": ti.size, "label": ti.label, "labels": dict(ti.labels),
+          "words": {k: list(v) for k, v in ti.words.items()}, "key": ti.key} for ti in topic_out.topics],
+        columns=list(schema.TOPIC_COLUMNS),
+    )
+
+    progress("drivers")
+    if score:
+        drivers = pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
+    else:
+        drivers = rank_drivers(pipe, documents, mentions, embeddings=emb)
+    return {"documents": documents, "sentences": sentences, "mentions": mentions,
+            "topics": topics, "drivers": drivers}
+
+
+def rank_drivers(
+    pipe: Pipeline,
+    documents: pd.DataFrame,
+    mentions: pd.DataFrame,
+    *,
+    embeddings: np.ndarray | None = None,
+    fetch_texts: Callable[[list[str]], dict[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Rank drivers from a documents and a mentions table (as ``run`` produces them).
+
+    Batch scoring calls this once over all scored parts. When ``documents`` has no
+    ``text`` column, ``fetch_texts(feedback_ids)`` supplies the texts of the
+    evidence documents only.
+    """
+    cfg = pipe.config
+    n = len(documents)
+    fids = documents[schema.FEEDBACK_ID].astype(str).tolist()
+    index = {f: i for i, f in enumerate(fids)}
+    periods = None
+    if schema.CREATED_AT in documents and documents[schema.CREATED_AT].notna().any():
+        from vocmine.drivers import period_labels
+
+        periods = period_labels(documents[schema.CREATED_AT], cfg.period)
+    ratings = documents[schema.RATING].to_numpy(dtype=float) if schema.RATING in documents else None
+    design = build_design(
+        ratings=ratings,
+        sentiment_scores=documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float),
+        mention_docs=[index[str(f)] for f in mentions[schema.FEEDBACK_ID]],
+        mention_categories=mentions["category"].tolist(),
+        mention_scores=mentions["score"].astype(float).tolist(),
+        mention_spans=list(zip(mentions[schema.START].astype(int), mentions[schema.END].astype(int))),
+        topic_ids=documents[schema.TOPIC_ID].to_numpy(dtype=np.int64),
+        touchpoints=[v if isinstance(v, str) else None for v in documents[schema.TOUCHPOINT]],
+        periods=periods,
+        rating_scale=cfg.rating_scale,
+    ) if n else None
+    if design is None:
+        return pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
+    records = pipe.component("drivers").rank(design.data)
+    langs = documents[schema.LANG].tolist()
+    scores = documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float)
+    picks = [pick_evidence(r, design, langs=langs, doc_scores=scores, embeddings=embeddings, seed=cfg.seed)
+             for r in records]
+    wanted = sorted({fids[d] for p in picks for d, _, _ in p})
+    if schema.TEXT in documents:
+        texts = documents[schema.TEXT].tolist()
+        text_of = {fids[index[f]]: texts[index[f]] for f in wanted}
+    else:
+        text_of = fetch_texts(wanted) if fetch_texts is not None else {}
+    rows = []
+    for r, p in zip(records, picks):
+        evidence = []
+        for d, a, b in p:
+            text = text_of.get(fids[d], "")
+            end = len(text) if b < 0 else b
+            evidence.append({"feedback_id": fids[d], "start": a, "end": end, "quote": text[a:end]})
+        rows.append({**{c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c != "evidence"}, "evidence": evidence})
+    return pd.DataFrame(rows, columns=list(schema.DRIVER_COLUMNS))
+
+
+def _whole(text: str) -> t.Span:
+    stripped = text.strip()
+    start = text.find(stripped)
+    return t.Span(start, start + len(stripped))
+
+
+def _expect(out: Any, n: int, stage: str) -> Any:
+    if len(out) != n:
+        raise VocmineError(f"[E013] Stage {stage!r} returned {len(out)} outputs for {n} inputs; expected one each.")
+    return out
