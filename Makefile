@@ -11,6 +11,9 @@ OUT ?= demo_output
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; } || \
+		echo "warning: could not install chromium (needs root); the report screenshot test will be skipped"
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
@@ -19,7 +22,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(PY) -m vocmine demo --out $(OUT) --csv
+	$(PY) -m vocmine demo --out $(OUT) --csv --report $(OUT)/report.html
 
 test: setup
 	$(PY) -m pytest

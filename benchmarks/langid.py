@@ -211,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
         for set_name, v in res["per_set"].items():
             acc_s = f"{v['acc_short']:.3f}" if v["acc_short"] is not None else "-"
             print(
-                f"   {set_name:38s} long {v['acc_long']:.4f} (n={v['n_long']}, clean {v['acc_long_script_consistent']:.4f})"
-                f" short {acc_s} (n={v['n_short']}) und {v['und_share']:.3f} {v['texts_per_s']:.0f} texts/s"
+                f"   {set_name:38s} long {v['acc_long']:.4f} (n={v['n_long']},"
+                f" clean {v['acc_long_script_consistent']:.4f}) short {acc_s} (n={v['n_short']}) und {v['und_share']:.3f} {v['texts_per_s']:.0f} texts/s"
             )
         o = res["other_languages"]
         print(f"   other languages (spaCy examples): mean und rate {o['mean_und_rate']:.3f}")

@@ -41,12 +41,18 @@ class DriverDesign:
 
 
 def _detect_scale(values: np.ndarray) -> str:
+    """Guess the rating scale from its range: 1-5 stars, else 0-10 NPS."""
+    from vocmine.errors import ConfigError
+
     known = values[~np.isnan(values)]
     if known.size and known.min() >= 1 and known.max() <= 5:
         return "stars5"
     if known.size and known.min() >= 0 and known.max() <= 10:
         return "nps10"
-    return "csat"
+    raise ConfigError(
+        f"[E004] Ratings range from {known.min():g} to {known.max():g}, which fits no known scale "
+        "(stars 1-5, NPS 0-10). Rescale them or set rating_scale ('stars5', 'nps10', 'csat', 'ces') in the config."
+    )
 
 
 def build_design(

@@ -166,6 +166,49 @@ class AnalysisResult:
             frames[name] = read_table(src / name, meta.get("json_columns", {}).get(name, []))
         return cls(**frames, config=meta.get("config", {}), versions=meta.get("versions", {}))
 
+    def to_html(self, path: str | Path | None = None, *, title: str = "vocmine report", top: int = 15) -> str:
+        """Render a self-contained HTML report (works offline); also write it to ``path`` when given.
+
+        Examples:
+            >>> AnalysisResult.empty().to_html().startswith("<!DOCTYPE html>")
+            True
+        """
+        from vocmine.report import render_html, write_html
+
+        if path is not None:
+            return write_html(self, path, title=title, top=top).read_text(encoding="utf-8")
+        return render_html(self, title=title, top=top)
+
+    def plot_drivers(self, *, top: int = 15) -> Any:
+        """Plotly figure: top drivers with impact and 95% CI (see ``vocmine.report.plot_drivers``)."""
+        from vocmine.report import plot_drivers
+
+        return plot_drivers(self, top=top)
+
+    def plot_journey(self) -> Any:
+        """Plotly figure: touchpoint x sentiment heatmap in journey order."""
+        from vocmine.report import plot_journey
+
+        return plot_journey(self)
+
+    def plot_trends(self, *, top: int = 6) -> Any:
+        """Plotly figure: driver volume per period, emerging drivers flagged."""
+        from vocmine.report import plot_trends
+
+        return plot_trends(self, top=top)
+
+    def plot_topics(self, *, top: int = 20) -> Any:
+        """Plotly figure: topics by size."""
+        from vocmine.report import plot_topics
+
+        return plot_topics(self, top=top)
+
+    def plot_languages(self) -> Any:
+        """Plotly figure: documents per language by sentiment."""
+        from vocmine.report import plot_languages
+
+        return plot_languages(self)
+
     def why(self, touchpoint: str | None = None, *, top: int = 10) -> str:
         """Return a readable summary of the top drivers (optionally of one touchpoint).
 

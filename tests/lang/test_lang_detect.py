@@ -92,7 +92,9 @@ def test_one_output_per_input_and_deterministic(detector: LinguaDetector) -> Non
     assert len(first) == len(texts)
     assert detector.detect(texts) == first
     assert detector.detect([]) == []
-    assert detector.detect(texts[::-1]) == first[::-1]
+    backwards = detector.detect(texts[::-1])[::-1]
+    assert [g.lang for g in backwards] == [g.lang for g in first]
+    assert [g.score for g in backwards] == pytest.approx([g.score for g in first])
 
 
 def test_min_chars_and_min_confidence(detector: LinguaDetector) -> None:

@@ -95,6 +95,11 @@ def test_ellipsis_emoji_and_punctuation_runs() -> None:
     ]
 
 
+def test_smileys_after_punctuation_stay_with_their_sentence() -> None:
+    assert sents("Спасибо! :) Приду. Грустно! ((( Ладно") == ["Спасибо! :)", "Приду.", "Грустно! (((", "Ладно"]
+    assert sents("Great! (see below) Next.") == ["Great!", "(see below) Next."]
+
+
 def test_line_breaks_list_markers_and_wordless_lines() -> None:
     text = "Плюсы:\r\n1. Цена 2. Качество\n\n😊\nМинусы: нет"
     assert sents(text) == ["Плюсы:", "1. Цена", "2. Качество\n\n😊", "Минусы: нет"]

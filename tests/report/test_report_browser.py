@@ -138,11 +138,15 @@ def test_screenshot_is_not_blank(report: Path, tmp_path: Path) -> None:
     assert near(img, NEGATIVE) > 2_000 and near(img, POSITIVE) > 2_000
 
 
-def test_status_hook_reports_script_errors(tmp_path: Path) -> None:
-    """The check above can fail: a page whose figure data is broken reports an error."""
-    page = tmp_path / "broken.html"
-    good = write_html(AnalysisResult.empty(), tmp_path / "empty.html").read_text(encoding="utf-8")
-    assert status(chromium(tmp_path, (tmp_path / "empty.html").as_uri(), "--dump-dom").stdout) == "ok:0"
-    page.write_text(good.replace("window.vocmineFigures = [];", "window.vocmineFigures = [{id: 'nope'}];"),
-                    encoding="utf-8")
-    assert status(chromium(tmp_path, page.as_uri(), "--dump-dom").stdout).startswith("error:")
+def test_status_hook_reports_script_errors_and_empty_charts(report: Path, tmp_path: Path) -> None:
+    """The checks above can fail: broken figure data or a chart without data is reported."""
+    assert status(chromium(tmp_path, write_html(AnalysisResult.empty(), tmp_path / "e.html").as_uri(),
+                           "--dump-dom").stdout) == "ok:0"
+    good = report.read_text(encoding="utf-8")
+    broken = tmp_path / "broken.html"
+    broken.write_text(good.replace("window.vocmineFigures = [", "window.vocmineFigures = [{id: 'nope'},", 1),
+                      encoding="utf-8")
+    assert status(chromium(tmp_path, broken.as_uri(), "--dump-dom").stdout).startswith("error:")
+    empty = tmp_path / "empty-chart.html"
+    empty.write_text(good.replace('"data":[', '"data":[],"unused":[', 1), encoding="utf-8")
+    assert status(chromium(tmp_path, empty.as_uri(), "--dump-dom").stdout) == "error:empty chart chart-1"

@@ -31,8 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["SentenceCategoryAspects"]
 
 #: Softmax temperature and "none" similarity for whole sentences (fitted, see benchmarks/touchpoints.py).
-SENTENCE_TEMPERATURE = 0.02
-SENTENCE_NULL_SIMILARITY = 0.80
+SENTENCE_TEMPERATURE = 0.01
+SENTENCE_NULL_SIMILARITY = 0.87
 
 
 class SentenceCategoryAspects:

@@ -7,7 +7,8 @@ SentencePiece vocabulary, absolute positions from 0) that ``transformers`` and
 vocmine's :class:`~vocmine.embed.E5Embedder` load offline:
 
 ``config.json``, ``model.safetensors`` (fp16), ``tokenizer.json``,
-``tokenizer_config.json`` and ``vocmine_model.json`` (source package, version,
+``tokenizer_config.json``, ``int8_calibration.safetensors`` (activation ranges
+for the int8 CPU path) and ``vocmine_model.json`` (source package, version,
 sha256 of the source file, dims, sha256 of every written file).
 
 Weights are stored as fp16: the values are Q4 levels times an fp16 scale, so
@@ -21,7 +22,7 @@ Examples:
     >>> from vocmine.embed import build_e5_model
     >>> path = build_e5_model("/tmp/vocmine-doc/e5")  # doctest: +SKIP
     >>> sorted(p.name for p in path.iterdir())  # doctest: +SKIP
-    ['config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocmine_model.json']
+    ['config.json', 'int8_calibration.safetensors', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocmine_model.json']
 """
 
 from __future__ import annotations
@@ -143,7 +144,11 @@ def build_e5_model(
         _write_weights(q4, tmp, dtype)
         _write_config(q4, tmp)
         _write_tokenizer(q4, tmp)
+        _write_calibration(tmp)
         _write_manifest(q4, tmp, src_pkg, dtype)
+        for path in tmp.iterdir():
+            path.chmod(0o644)
+        tmp.chmod(0o755)
         if out.exists() and overwrite:
             shutil.rmtree(out)
         try:
@@ -334,6 +339,18 @@ def _write_tokenizer(q4: Q4Model, out: Path) -> None:
     (out / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
+def _write_calibration(out: Path) -> None:
+    """Per-channel input ranges for the int8 path (fp16-rounded, single-threaded)."""
+    from vocmine.embed import _int8
+    from vocmine.embed._torch import TokenizerAdapter, load_encoder, thread_limit
+
+    with thread_limit(1):
+        model = load_encoder(out, device="cpu", half_embeddings=True, bert_no_pooler=True)
+        tok = TokenizerAdapter.from_dir(out, prefer_raw=True)
+        stats = _int8.calibrate(model, _int8.calibration_batches(tok, "query: "), pad_id=tok.pad_id)
+    _int8.save_calibration({k: v.half().contiguous() for k, v in stats.items()}, out / _int8.CALIBRATION_FILE)
+
+
 def _write_manifest(q4: Q4Model, out: Path, source: dict[str, Any], dtype: str) -> None:
     files = {}
     for path in sorted(out.iterdir()):
@@ -361,6 +378,7 @@ def _write_manifest(q4: Q4Model, out: Path, source: dict[str, Any], dtype: str) 
         "prefix": "query: ",
         "pooling": "mean",
         "normalize": True,
+        "int8": {"recipe": "smoothquant+dynamic", "alpha": 0.7, "fp32_layers": "FFN output"},
         "files": files,
     }
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from vocmine.embed._hf import TransformersEmbedder
 from vocmine.embed._paths import E5_MODEL_NAME, MANIFEST_NAME, cache_dir, env_model_dir
@@ -134,6 +135,19 @@ class E5Embedder(TransformersEmbedder):
         if self.model_path is None:
             self.model_path = locate_e5_model(None)
         return self.model_path
+
+    def _quantize(self, model: Any) -> Any:
+        """e5 int8 recipe: smoothed inputs, FFN outputs kept fp32 (see ``_int8``)."""
+        from vocmine.embed import _int8
+
+        path = self._model_dir() / _int8.CALIBRATION_FILE
+        if path.is_file():
+            stats = _int8.load_calibration(path)
+        else:
+            logger.info("no %s in %s; calibrating int8 scales now", _int8.CALIBRATION_FILE, path.parent)
+            batches = _int8.calibration_batches(self._tok, self.prefix)
+            stats = _int8.calibrate(model, batches, pad_id=self._tok.pad_id)
+        return _int8.smooth_quantize(model, stats)
 
     @property
     def dim(self) -> int:

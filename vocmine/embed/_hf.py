@@ -152,11 +152,18 @@ class TransformersEmbedder:
             self._model = load_encoder(
                 path,
                 device=self.resolved_device,
-                int8=self.int8,
                 half_embeddings=self._half_embeddings,
                 bert_no_pooler=self._bert_no_pooler,
             )
+            if self._quantized:
+                self._model = self._quantize(self._model)
         logger.info("loaded %s on %s", self.name, self.resolved_device)
+
+    def _quantize(self, model: Any) -> Any:
+        """Generic int8 recipe: per-channel dynamic quantisation of every Linear."""
+        from vocmine.embed._int8 import smooth_quantize
+
+        return smooth_quantize(model, None)
 
     def _segments(self, texts: list[str]) -> tuple[list[list[int]], list[int], list[tuple[int, int]], Any]:
         from vocmine.embed._torch import windows

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "import_torch",
     "resolve_device",
+    "read_json",
     "thread_limit",
     "load_encoder",
     "TokenizerAdapter",
@@ -83,28 +83,14 @@ def thread_limit(num_threads: int | None) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-def _quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
-    """Dynamic int8 quantisation of every ``nn.Linear`` (weights int8, activations per batch)."""
-    torch = import_torch()
-    from torch.ao.quantization import quantize_dynamic
-
-    with warnings.catch_warnings():
-        # torch.ao.quantization is deprecated in favour of torchao, which is not a
-        # dependency; the eager dynamic path still works in the pinned torch.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", UserWarning)
-        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-
-
 def load_encoder(
-    path: Path, *, device: str, int8: bool, half_embeddings: bool = False, bert_no_pooler: bool = False
+    path: Path, *, device: str, half_embeddings: bool = False, bert_no_pooler: bool = False
 ) -> torch.nn.Module:
     """Load a local transformers encoder for inference.
 
     Args:
         path: model directory (``config.json`` + weights).
         device: a resolved device string.
-        int8: dynamic int8 quantisation of the Linear layers (CPU only; ignored elsewhere).
         half_embeddings: keep the word-embedding matrix in fp16 on CPU (halves its
             memory; lossless when the stored weights are fp16).
         bert_no_pooler: build ``BertModel`` without its (unused) pooler.
@@ -140,10 +126,7 @@ def load_encoder(
             for name, buf in module.named_buffers(recurse=False):
                 if buf is not None and buf.is_floating_point():
                     module._buffers[name] = buf.float()
-    if on_cpu:
-        if int8:
-            model = _quantize_int8(model)
-    else:
+    if not on_cpu:
         model = model.to(device)
         if device.startswith("cuda"):
             model = model.half()

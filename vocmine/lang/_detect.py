@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
@@ -171,7 +172,7 @@ class LinguaDetector:
         self._check()
 
     def _check(self) -> None:
-        problems = []
+        problems: list[tuple[str, str, object]] = []
         if not self.languages:
             problems.append(("languages", "at least one code", self.languages))
         for code in self.languages + self.others:
@@ -230,8 +231,12 @@ class LinguaDetector:
             model = _lingua(codes, self.low_accuracy)
             results = model.compute_language_confidence_values_in_parallel(cleaned)
             for i, clean, values in zip(pending, cleaned, results):
+                # lingua's values wobble in the last bits from run to run (hash
+                # order); rounding makes the output reproducible.
                 conf = {
-                    v.language.iso_code_639_1.name.lower(): v.value for v in values if v.value > 0
+                    v.language.iso_code_639_1.name.lower(): round(v.value, 10)
+                    for v in values
+                    if v.value > 0
                 }
                 out[i] = self._decide(clean, conf)
         n_und = sum(1 for g in out if g is not None and g.lang == UNDETERMINED)
@@ -328,11 +333,11 @@ class LinguaDetector:
             return LangGuess(UNDETERMINED, 0.0)
         conf = self._orthography(clean, conf)
         post = {k: v * (1.0 if k in self.languages else self.other_prior) for k, v in conf.items()}
-        total = sum(post.values())
+        total = math.fsum(post.values())
         if total <= 0:
             return LangGuess(UNDETERMINED, 0.0)
-        best = max(post, key=lambda k: post[k])
-        score = post[best] / total
+        best = max(sorted(post), key=lambda k: post[k])
+        score = round(post[best] / total, 6)
         if best in self.languages and score >= self.min_confidence:
             return LangGuess(best, score)
         return LangGuess(UNDETERMINED, score if best not in self.languages else 1.0 - score)

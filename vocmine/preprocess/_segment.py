@@ -24,7 +24,8 @@ _CLOSERS = "\"'»”’)\\]}」』】〕〉》）›"
 _OPENERS = "\"'«“‘(\\[{「『【〔〈《（‹¿¡-–—"
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60"
 # Each alternative consumes one unambiguous unit, so runs never backtrack badly.
-_EMO_UNIT = rf"(?:[{_EMOJI}]|[:;=][\-^']?[)(\]\[DPpОоЗз3*]|[xXхХ]D|[()])"
+# A "(" that opens a word ("! (see below)") is not a frowning smiley.
+_EMO_UNIT = rf"(?:[{_EMOJI}]|[:;=][\-^']?[)(\]\[DPpОоЗз3*]|[xXхХ]D|\)|\((?![^\W_]))"
 
 _MASTER = re.compile(
     rf"""
@@ -37,7 +38,6 @@ _MASTER = re.compile(
     re.VERBOSE,
 )
 _ALWAYS = frozenset("!?。！？；｡‼⁇⁈⁉︒﹖﹗")
-_ELLIPSIS = frozenset(".…")
 _TOKEN_BEFORE = re.compile(r"(\S{0,40})$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 _DOTTED = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")

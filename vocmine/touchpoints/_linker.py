@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["EmbeddingTouchpointLinker"]
 
 #: Softmax temperature over touchpoint similarities (fitted, see module doc).
-TEMPERATURE = 0.02
+TEMPERATURE = 0.01
 
 
 class EmbeddingTouchpointLinker:
@@ -74,7 +74,7 @@ class EmbeddingTouchpointLinker:
         taxonomy: str | Path | Taxonomy = "default",
         categories: str | Path | Taxonomy = "default",
         threshold: float = 0.5,
-        category_weight: float = 0.3,
+        category_weight: float = 0.4,
     ) -> None:
         self.embedder = embedder
         self.taxonomy = taxonomy

@@ -1,0 +1,210 @@
+"""Deterministic, input-order-invariant clustering of document embeddings.
+
+The steps, each fixed by ``random_state`` and independent of the row order:
+
+1. **Content order.** Rows are sorted by a SHA-1 of their text (ties between
+   identical texts broken by a hash of the embedding row), clustered in that
+   order and mapped back, so shuffling the input cannot change the result
+   (UMAP's nearest-neighbour descent depends on row order, BERTopic #2276).
+2. **Sample.** At most ``max_fit_docs`` rows are clustered: the first ones in
+   content order, each distinct text at most ``min_topic_size`` times. The
+   remaining rows are assigned to the nearest topic centroid in batches, which
+   bounds time and memory at 0.5-1 M documents (BERTopic #431, #625).
+3. **Reduce + cluster.** UMAP (cosine, ``min_dist=0``, single-threaded with a
+   fixed seed) to ``n_components`` dimensions, or PCA for inputs too small for
+   UMAP, then HDBSCAN (``eom``) - BERTopic's default pair.
+4. **Outliers.** Each outlier joins its nearest centroid (cosine, in the full
+   embedding space) when the similarity reaches the threshold; if more than
+   ``max_outlier_share`` of the rows would stay outliers, the most similar
+   ones join anyway until the share is met (BERTopic #1197, #2501).
+
+Examples:
+    >>> import numpy as np
+    >>> from vocmine.topics._cluster import content_order
+    >>> content_order(["b", "a", "b"], np.eye(3, dtype=np.float32)).tolist() == content_order(
+    ...     ["b", "a", "b"], np.eye(3, dtype=np.float32)).tolist()
+    True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
+__all__ = ["ClusterParams", "content_order", "text_digests", "cluster", "nearest_centroid", "centroids_of"]
+
+#: Rows per block when comparing documents with centroids (bounds temporary memory).
+BATCH_ROWS = 32_768
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Resolved clustering settings (see :class:`vocmine.topics.BertopicTopics`)."""
+
+    min_topic_size: int
+    n_neighbors: int
+    n_components: int
+    outlier_threshold: float | None
+    max_outlier_share: float
+    random_state: int
+    low_memory: bool
+    max_fit_docs: int
+
+
+def text_digests(texts: Sequence[str]) -> list[bytes]:
+    """SHA-1 digest of every text (UTF-8, surrogates escaped)."""
+    return [hashlib.sha1(t.encode("utf-8", "surrogatepass")).digest() for t in texts]
+
+
+def content_order(texts: Sequence[str], embeddings: np.ndarray, digests: Sequence[bytes] | None = None) -> np.ndarray:
+    """Return the permutation that sorts rows by content (text hash, then embedding hash)."""
+    digests = text_digests(texts) if digests is None else digests
+    seen: dict[bytes, int] = {}
+    for d in digests:
+        seen[d] = seen.get(d, 0) + 1
+    keys = []
+    for i, d in enumerate(digests):
+        tie = hashlib.sha1(np.ascontiguousarray(embeddings[i]).tobytes()).digest() if seen[d] > 1 else b""
+        keys.append(d + tie)
+    return np.asarray(sorted(range(len(keys)), key=keys.__getitem__), dtype=np.int64)
+
+
+def centroids_of(emb: np.ndarray, labels: np.ndarray, topics: Sequence[int]) -> np.ndarray:
+    """L2-normalised mean embedding of each topic in ``topics`` (rows in that order)."""
+    out = np.zeros((len(topics), emb.shape[1]), dtype=np.float32)
+    index = {t: i for i, t in enumerate(topics)}
+    rows = np.array([index.get(int(t), -1) for t in labels])
+    ok = rows >= 0
+    np.add.at(out, rows[ok], emb[ok])
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.maximum(norms, 1e-12)
+
+
+def nearest_centroid(emb: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index of the most similar centroid and that cosine similarity, computed in row blocks."""
+    n = emb.shape[0]
+    best = np.full(n, -1, dtype=np.int64)
+    sim = np.full(n, -1.0, dtype=np.float32)
+    if n == 0 or centroids.shape[0] == 0:
+        return best, sim
+    for start in range(0, n, BATCH_ROWS):
+        block = emb[start : start + BATCH_ROWS] @ centroids.T
+        best[start : start + BATCH_ROWS] = block.argmax(axis=1)
+        sim[start : start + BATCH_ROWS] = block.max(axis=1)
+    return best, sim
+
+
+def _fit_sample(digests: Sequence[bytes], order: np.ndarray, params: ClusterParams) -> np.ndarray:
+    """Rows (in content order) to cluster: each text at most ``min_topic_size`` times, ``max_fit_docs`` at most."""
+    taken: dict[bytes, int] = {}
+    keep: list[int] = []
+    for i in order:
+        d = digests[i]
+        if taken.get(d, 0) >= params.min_topic_size:
+            continue
+        taken[d] = taken.get(d, 0) + 1
+        keep.append(int(i))
+        if len(keep) >= params.max_fit_docs:
+            break
+    return np.asarray(keep, dtype=np.int64)
+
+
+def _reduce(x: np.ndarray, params: ClusterParams) -> np.ndarray:
+    n = x.shape[0]
+    dims = min(params.n_components, x.shape[1])
+    if n <= max(3 * params.n_neighbors, 4 * dims):  # too few rows for a stable UMAP graph
+        from sklearn.decomposition import PCA
+
+        dims = max(1, min(dims, n - 1))
+        return PCA(n_components=dims, svd_solver="full").fit_transform(x).astype(np.float64)
+    import umap
+
+    model = umap.UMAP(
+        n_neighbors=params.n_neighbors,
+        n_components=dims,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=params.random_state,
+        n_jobs=1,
+        low_memory=params.low_memory,
+        transform_seed=params.random_state,
+    )
+    return np.asarray(model.fit_transform(x), dtype=np.float64)
+
+
+def _hdbscan(points: np.ndarray, params: ClusterParams) -> np.ndarray:
+    import hdbscan
+
+    model = hdbscan.HDBSCAN(
+        min_cluster_size=params.min_topic_size,
+        min_samples=min(params.min_topic_size, 5),
+        metric="euclidean",
+        cluster_selection_method="eom",
+        core_dist_n_jobs=1,
+    )
+    return np.asarray(model.fit_predict(points), dtype=np.int64)
+
+
+def _cap_outliers(labels: np.ndarray, best: np.ndarray, sim: np.ndarray, threshold: float, cap: float) -> np.ndarray:
+    """Move outliers to their nearest topic when ``sim >= threshold``, then until at most ``cap`` remain."""
+    out = labels.copy()
+    outl = out < 0
+    join = outl & (sim >= threshold) & (best >= 0)
+    out[join] = best[join]
+    still = np.flatnonzero(out < 0)
+    allowed = int(np.floor(cap * len(out)))
+    if len(still) > allowed and (best >= 0).any():
+        extra = still[np.argsort(-sim[still], kind="stable")][: len(still) - allowed]
+        out[extra] = best[extra]
+    return out
+
+
+@dataclass
+class ClusterResult:
+    """Labels per input row (``-1`` outlier), topic centroids and the similarity threshold used."""
+
+    labels: np.ndarray
+    topics: list[int]
+    centroids: np.ndarray
+    similarity: np.ndarray
+    threshold: float
+
+
+def cluster(emb: np.ndarray, texts: Sequence[str], params: ClusterParams) -> ClusterResult:
+    """Cluster L2-normalised ``emb`` (rows aligned with ``texts``); see the module docstring."""
+    n = emb.shape[0]
+    digests = text_digests(texts)
+    order = content_order(texts, emb, digests)
+    fit_rows = _fit_sample(digests, order, params)
+    labels = np.full(n, -1, dtype=np.int64)
+    empty = ClusterResult(labels, [], np.zeros((0, emb.shape[1]), np.float32), np.zeros(n, np.float32), 1.0)
+    if len(fit_rows) < max(params.min_topic_size, 2):
+        return empty
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numba / UMAP / HDBSCAN emit advisory warnings on small or odd inputs
+        points = _reduce(emb[fit_rows], params)
+        fit_labels = _hdbscan(points, params)
+    found = sorted(set(fit_labels.tolist()) - {-1})
+    if not found:
+        return empty
+    labels[fit_rows] = fit_labels
+    cents = centroids_of(emb, labels, found)
+    best_idx, sim = nearest_centroid(emb, cents)
+    best = np.asarray(found, dtype=np.int64)[best_idx]
+    if params.outlier_threshold is None:
+        # data-driven: the 5th percentile of the clustered rows' similarity to their own centroid
+        member = labels >= 0
+        own = sim[member] if member.any() else sim
+        threshold = float(np.quantile(own, 0.05)) if own.size else 1.0
+    else:
+        threshold = float(params.outlier_threshold)
+    labels = _cap_outliers(labels, best, sim, threshold, params.max_outlier_share)
+    cents = centroids_of(emb, labels, found)
+    return ClusterResult(labels, found, cents, sim, threshold)
