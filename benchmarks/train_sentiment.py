@@ -67,7 +67,7 @@ def make_embedder(kind: str) -> Any:
         return StaticEmbedder()
     from vocmine.embed import E5Embedder
 
-    return E5Embedder(device="cpu", num_threads=2)
+    return E5Embedder(num_threads=2)
 
 
 def per_language_f1(head: Any, x: np.ndarray, df: Any) -> dict[str, float]:

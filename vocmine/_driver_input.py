@@ -109,7 +109,7 @@ def build_design(
             best = spans[name].get(d)
             if best is None or score < best[2]:
                 spans[name][d] = (int(span[0]), int(span[1]), float(score))
-    for d in rows:
+    for d in rows.tolist():
         tid = int(topic_ids[d])
         if tid >= 0:
             members[f"topic:{tid}"][int(d)].append(0.0)
@@ -129,7 +129,7 @@ def build_design(
         kinds=[kinds[x][0] for x in names],
         touchpoints=[kinds[x][1] for x in names],
         polarity=pol,
-        periods=None if periods is None else [periods[d] for d in rows],
+        periods=None if periods is None else [periods[d] for d in rows.tolist()],
         outcome_name=outcome_name,
     )
     return DriverDesign(data, rows, dict(spans))

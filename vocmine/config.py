@@ -116,7 +116,8 @@ class PipelineConfig:
     def with_stage(self, stage: str, name: str, **params: Any) -> PipelineConfig:
         """Return a copy with ``stage`` set to component ``name`` with ``params``."""
         self.component(stage)
-        return replace(self, **{stage: ComponentConfig(name, dict(params))})
+        changes: dict[str, Any] = {stage: ComponentConfig(name, dict(params))}
+        return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON/TOML-serialisable dict (inverse of ``from_dict``)."""

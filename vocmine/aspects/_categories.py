@@ -7,9 +7,11 @@ logit is a fixed similarity ``b``::
 
     p_k = exp(s_k / T) / (exp(b / T) + sum_j exp(s_j / T))
 
-``T`` and ``b`` were fitted by maximum likelihood on labelled restaurant aspect terms
-(SemEval-2016 en/ru, SentiRuEval-2015 ru; see ``benchmarks/touchpoints.py``), so ``p_k`` is a
-calibrated confidence; a term whose best ``p_k`` is below ``threshold`` maps to ``"OTHER"``.
+For terms, ``T`` and ``b`` were fitted by maximum likelihood on 1,000 labelled restaurant
+aspect terms (SemEval-2016 en/ru, SentiRuEval-2015 ru train splits; ``benchmarks/touchpoints.py``).
+A term whose best ``p_k`` is below ``threshold`` maps to ``"OTHER"``. The default 0.1 sends
+16 of 20 hand-written non-aspect terms ("birthday", "погода", "星期二", ...) to ``"OTHER"``
+while keeping ~81% of labelled aspect terms mapped (91% of those correctly, with context).
 The prototypes are language-independent, so the same concept in any language maps to the
 same id.
 
@@ -49,8 +51,8 @@ __all__ = ["CategoryMapper", "calibrated_probs"]
 
 
 #: Softmax temperature and "none" similarity for single aspect terms (fitted, see module doc).
-TERM_TEMPERATURE = 0.02
-TERM_NULL_SIMILARITY = 0.80
+TERM_TEMPERATURE = 0.015
+TERM_NULL_SIMILARITY = 0.90
 #: Weight of the sentence embedding when a term comes with its sentence as context.
 CONTEXT_WEIGHT = 0.5
 #: Most unique terms ``propose_categories`` clusters (agglomerative clustering is quadratic).
@@ -104,7 +106,7 @@ class CategoryMapper:
         *,
         embedder: Embedder | None = None,
         taxonomy: str | Path | Taxonomy = "default",
-        threshold: float = 0.4,
+        threshold: float = 0.1,
         random_state: int = 0,
     ) -> None:
         self.embedder = embedder

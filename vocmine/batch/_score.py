@@ -123,7 +123,7 @@ def score_file(
     input_path: str | Path,
     out: str | Path,
     *,
-    columns: dict[str, str | None] | None = None,
+    columns: dict[str, Any] | None = None,
     chunk_rows: int = 10_000,
     format: str | None = None,
     resume: bool = True,

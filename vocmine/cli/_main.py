@@ -109,7 +109,7 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
     return step, bar
 
 
-def _run(args: argparse.Namespace, df: Any, columns: dict[str, str | None]) -> int:
+def _run(args: argparse.Namespace, df: Any, columns: dict[str, Any]) -> int:
     from vocmine.pipeline import Pipeline
     from vocmine.report import summarize_drivers, summarize_result
 
@@ -156,7 +156,7 @@ def _report_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _canonical_columns(args: argparse.Namespace) -> dict[str, str | None]:
+def _canonical_columns(args: argparse.Namespace) -> dict[str, Any]:
     """Column keywords for a frame returned by ``read_feedback`` (mapped to canonical names)."""
     return {"text_col": "text", "id_col": "feedback_id" if args.id_col else None,
             "rating_col": "rating" if args.rating_col else None,
@@ -179,7 +179,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             df = df.head(args.limit)
         # One outcome per analysis: star ratings. NPS survey rows keep their text but no outcome.
         df = df.assign(rating=df["rating"].where(df["rating_scale"] == "stars5"))
-        cols = {"text_col": "text", "id_col": "feedback_id", "rating_col": "rating",
+        cols: dict[str, Any] = {"text_col": "text", "id_col": "feedback_id", "rating_col": "rating",
                 "touchpoint_col": "touchpoint", "time_col": "created_at"}
         return _run(args, df, cols)
     if args.command == "report":

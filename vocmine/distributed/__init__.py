@@ -15,7 +15,7 @@ from vocmine.distributed._wide import WIDE_COLUMNS, collect_result, score_partit
 __all__ = ["score_partition", "collect_result", "WIDE_COLUMNS", "score_dask", "spark_schema"]
 
 
-def __getattr__(name: str):  # type: ignore[no-untyped-def]
+def __getattr__(name: str) -> object:
     if name in ("score_dask", "spark_schema"):
         from vocmine.distributed import _engines
 

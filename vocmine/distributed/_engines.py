@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from vocmine import schema
 from vocmine.distributed._wide import WIDE_COLUMNS, score_partition, wide_dtypes
@@ -16,7 +16,7 @@ _SPARK_TYPES = {"string": "string", "float64": "double", "int64": "bigint", "boo
                 "timestamp": "timestamp"}
 
 
-def score_dask(ddf: dd.DataFrame, *, model_dir: str, columns: dict[str, str | None],
+def score_dask(ddf: dd.DataFrame, *, model_dir: str, columns: dict[str, Any],
                device: str | None = None) -> dd.DataFrame:
     """Score a Dask DataFrame partition by partition with ``map_partitions``.
 

@@ -48,7 +48,7 @@ def score_partition(
     pdf: pd.DataFrame,
     *,
     model_dir: str,
-    columns: dict[str, str | None],
+    columns: dict[str, Any],
     device: str | None = None,
     pipeline: Pipeline | None = None,
 ) -> pd.DataFrame:

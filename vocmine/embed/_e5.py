@@ -147,7 +147,15 @@ class E5Embedder(TransformersEmbedder):
             logger.info("no %s in %s; calibrating int8 scales now", _int8.CALIBRATION_FILE, path.parent)
             batches = _int8.calibration_batches(self._tok, self.prefix)
             stats = _int8.calibrate(model, batches, pad_id=self._tok.pad_id)
-        return _int8.smooth_quantize(model, stats)
+            stats = {k: v.half().float() for k, v in stats.items()}  # as the builder stores them
+            if (path.parent / MANIFEST_NAME).is_file():  # a vocmine-built directory: persist
+                _int8.save_calibration_atomic(stats, path)
+        return _int8.smooth_quantize(model, {k: v.float() for k, v in stats.items()})
+
+    @property
+    def name(self) -> str:
+        """``multilingual-e5-small``, or ``multilingual-e5-small-int8sq`` on the int8 CPU path."""
+        return E5_MODEL_NAME + ("-int8sq" if self._quantized else "")
 
     @property
     def dim(self) -> int:

@@ -36,6 +36,7 @@ __all__ = [
     "calibrate",
     "calibration_batches",
     "save_calibration",
+    "save_calibration_atomic",
     "load_calibration",
     "smooth_quantize",
 ]
@@ -147,6 +148,22 @@ def save_calibration(stats: dict[str, Any], path: Path) -> None:
     from safetensors.torch import save_file
 
     save_file(stats, str(path))
+
+
+def save_calibration_atomic(stats: dict[str, Any], path: Path) -> bool:
+    """Write calibration statistics to ``path`` via a temporary file; False if not writable."""
+    import os
+    import uuid
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    try:
+        save_calibration({k: v.half().contiguous() for k, v in stats.items()}, tmp)
+        tmp.chmod(0o644)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def load_calibration(path: Path) -> dict[str, Any]:

@@ -195,8 +195,9 @@ class LinguaDetector:
 
     def __repr__(self) -> str:
         return (
-            f"LinguaDetector(languages={self.languages!r}, min_chars={self.min_chars}, "
-            f"min_confidence={self.min_confidence}, other_prior={self.other_prior})"
+            f"LinguaDetector(languages={self.languages!r}, others=<{len(self.others)} languages>, "
+            f"min_chars={self.min_chars}, min_confidence={self.min_confidence}, "
+            f"other_prior={self.other_prior}, max_chars={self.max_chars}, low_accuracy={self.low_accuracy})"
         )
 
     # -- public API -------------------------------------------------------------
@@ -249,9 +250,10 @@ class LinguaDetector:
     ) -> list[tuple[Span, LangGuess]]:
         """Detect the language of each sentence of one text (code-switching).
 
-        A sentence with fewer than ``min_sentence_chars`` letters takes the
-        language of the whole text when it is written in that language's
-        script (``"Ok."`` inside a Polish review stays Polish).
+        A sentence with fewer than ``min_sentence_chars`` letters (a Han
+        character counts as three) takes the language of the whole text when it
+        is written in that language's script (``"Ok."`` inside a Polish review
+        stays Polish; ``"Thanks!"`` inside a Russian one stays English).
 
         Args:
             text: the original text.

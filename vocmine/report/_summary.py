@@ -31,11 +31,18 @@ def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, 
         >>> summarize_drivers(AnalysisResult.empty())
         'No drivers found.'
     """
+    import pandas as pd
+
     df = result.drivers
     if touchpoint is not None:
         df = df[df["touchpoint"] == touchpoint]
     if df.empty:
         return "No drivers found."
+    estimated = pd.to_numeric(df["impact"], errors="coerce").notna()
+    skipped = int((~estimated).sum())
+    df = df[estimated]
+    if df.empty:
+        return f"No driver has enough support for an impact estimate ({skipped} below the minimum support)."
     outcome = (result.config or {}).get("rating_scale", "")
     lines = [f"Top drivers (impact on the outcome{f', scale {outcome}' if outcome else ''}; 95% CI):"]
     groups = [("all touchpoints", df[df["kind"] != "category_touchpoint"])]
@@ -58,6 +65,8 @@ def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, 
                 quote = str(evidence[0].get("quote", "")).replace("\n", " ")
                 lines.append(f"       \"{quote[:110]}{'...' if len(quote) > 110 else ''}\"")
     lines.append("\n* significant after Benjamini-Hochberg correction")
+    if skipped:
+        lines.append(f"({skipped} drivers with too few mentions for an estimate are in result.drivers with NaN impact)")
     return "\n".join(lines)
 
 

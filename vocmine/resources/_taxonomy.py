@@ -228,7 +228,7 @@ def _load_preset(name: str, kind: str) -> Taxonomy:
             "or a path to a .yaml file."
         )
     root = resources.files("vocmine.resources")
-    res = root.joinpath("categories.yaml") if kind == "categories" else root.joinpath("touchpoints", f"{name}.yaml")
+    res = root.joinpath("categories.yaml") if kind == "categories" else root.joinpath("touchpoints").joinpath(f"{name}.yaml")
     return _parse(res.read_text(encoding="utf-8"), kind, name)
 
 

@@ -90,20 +90,20 @@ class SentimentHead:
 
 
 def base_embedder_name(embedder_name: str) -> str:
-    """The vector-space name without the ``-int8`` suffix (a quantised run of the same model).
+    """The vector-space name without an ``-int8...`` suffix (a quantised run of the same model).
 
     Examples:
-        >>> base_embedder_name("multilingual-e5-small-int8")
+        >>> base_embedder_name("multilingual-e5-small-int8sq")
         'multilingual-e5-small'
     """
-    return embedder_name.removesuffix("-int8")
+    return re.sub(r"-int8[a-z0-9]*$", "", embedder_name)
 
 
 def head_file_name(embedder_name: str) -> str:
     """File name of the head trained for embedder ``embedder_name`` (int8 runs share the head).
 
     Examples:
-        >>> head_file_name("multilingual-e5-small-int8")
+        >>> head_file_name("multilingual-e5-small-int8sq")
         'multilingual-e5-small.npz'
     """
     return re.sub(r"[^A-Za-z0-9._-]+", "_", base_embedder_name(embedder_name)).strip("._") + ".npz"

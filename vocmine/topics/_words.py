@@ -3,9 +3,11 @@
 Each language present is counted with its own analyzer
 (:func:`vocmine.topics.language_analyzer`), so Chinese is segmented into words
 and Russian / Polish / English words are lemmas. The class-based TF-IDF weighting
-is BERTopic's ``ClassTfidfTransformer`` (``tf(t, c) * log(1 + A / f(t))``, with
-``A`` the average number of words per class and ``f(t)`` the frequency of ``t``
-over all classes), fitted per language over the topic rows plus the outlier row.
+is BERTopic's c-TF-IDF (``ClassTfidfTransformer``: ``tf(t, c) * log(1 + A / f(t))``,
+with ``tf`` the L1-normalised count of ``t`` in class ``c``, ``A`` the average
+number of words per class and ``f(t)`` the frequency of ``t`` over all classes),
+computed per language over the topic rows plus the outlier row. It is
+re-implemented here in a few lines so that labelling does not import BERTopic.
 
 Examples:
     >>> from vocmine.topics._words import topic_words
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,7 +29,7 @@ from vocmine.topics._analyzers import language_analyzer
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["TopicWords", "topic_words", "compose_labels", "UNDETERMINED"]
+__all__ = ["TopicWords", "topic_words", "class_tfidf", "compose_labels", "UNDETERMINED"]
 
 UNDETERMINED = "und"
 #: Words in a per-language label.
@@ -72,7 +74,6 @@ def topic_words(
     Returns:
         A :class:`TopicWords` keyed by topic id (outliers excluded).
     """
-    from bertopic.vectorizers import ClassTfidfTransformer
     from scipy import sparse
 
     ids = np.asarray(topic_ids, dtype=np.int64)
@@ -116,7 +117,7 @@ def topic_words(
                 words = np.array(list(vocab), dtype=object)
         else:
             words = np.array(list(vocab), dtype=object)
-        weights = ClassTfidfTransformer().fit_transform(counts).tocsr()
+        weights = class_tfidf(counts)
         for t in topics:
             n_lang = out.lang_counts[t].get(lang, 0)
             if n_lang == 0 or (n_lang < min_docs and len(out.lang_counts[t]) > 1):
@@ -129,6 +130,27 @@ def topic_words(
             out.words[t][lang] = [str(w) for _, w in order]
             out.scores[t][lang] = [float(-s) for s, _ in order]
     return out
+
+
+def class_tfidf(counts: Any) -> Any:
+    """BERTopic's c-TF-IDF of a ``(classes, words)`` sparse count matrix (CSR in, CSR out).
+
+    Examples:
+        >>> import numpy as np
+        >>> from scipy import sparse
+        >>> w = class_tfidf(sparse.csr_matrix(np.array([[2.0, 0.0], [1.0, 1.0]])))
+        >>> bool(w[1, 1] > w[1, 0])
+        True
+    """
+    from scipy import sparse
+
+    counts = sparse.csr_matrix(counts, dtype=np.float64)
+    freq = np.asarray(counts.sum(axis=0)).ravel()
+    avg = int(np.asarray(counts.sum(axis=1)).mean())
+    idf = np.log(avg / np.maximum(freq, 1e-12) + 1.0)
+    rows = np.asarray(counts.sum(axis=1)).ravel()
+    tf = sparse.diags(1.0 / np.maximum(rows, 1e-12)) @ counts
+    return sparse.csr_matrix(tf @ sparse.diags(idf))
 
 
 def compose_labels(words: dict[str, list[str]], lang_counts: dict[str, int], *, fallback: str) -> tuple[str, dict[str, str]]:

@@ -2,10 +2,10 @@
 
 Two pieces of evidence are combined into one calibrated confidence per touchpoint ``t``:
 
-1. Text similarity. ``s_t`` is the cosine similarity of the document embedding to the
-   touchpoint prototype (mean embedding of the touchpoint's names, descriptions and seed
-   phrases in all languages, so it is language-independent);
-   ``p_emb = softmax(s / temperature)``.
+1. Text similarity. ``s_t`` is the similarity of the document embedding to touchpoint
+   ``t`` (``vocmine.resources.PrototypeIndex``: half cosine to the mean embedding of its
+   names, descriptions and seed phrases in all languages, half cosine to its nearest
+   seed, so it is language-independent); ``p_emb = softmax(s / temperature)``.
 2. Aspect categories. Each of the document's categories votes for the touchpoints that
    list it under ``categories`` in the journey file, or, when none does, for its default
    ``touchpoint`` from ``categories.yaml`` (if that id exists in the journey). A vote for
@@ -15,9 +15,13 @@ Two pieces of evidence are combined into one calibrated confidence per touchpoin
 ``p = (1 - w) * p_emb + w * c`` when the document has category votes, else ``p = p_emb``
 (``w`` = ``category_weight``). The best touchpoint is returned with ``score = p_best``;
 when ``p_best < threshold`` the touchpoint is ``"unassigned"`` (still with ``p_best``).
-``temperature`` and ``w`` were fitted by likelihood on BANKING77 train queries mapped to
-touchpoints; the default ``threshold`` 0.5 accepts a touchpoint only when it is more
-likely right than wrong (figures in ``benchmarks/touchpoints.py``).
+``temperature`` (0.01) and ``w`` (0.4) were fitted by likelihood on 1,500 BANKING77 train
+queries mapped to the ``banking_telecom`` stages (the ``default`` journey gives 0.0075 / 0.3,
+about as good). The default ``threshold`` 0.5 assigns a touchpoint only when it is more
+likely right than wrong; the confidence is close to calibrated there (BANKING77 test:
+confidence 0.7 -> 78-82% correct, 0.9 -> 92-94%). On BANKING77 test queries: accuracy
+0.70 (default journey) / 0.66 (banking_telecom), 0.64 / 0.60 without category votes;
+at the threshold 67% are assigned, 84% / 78% of them correctly (``benchmarks/touchpoints.py``).
 
 Examples:
     >>> from vocmine.touchpoints import EmbeddingTouchpointLinker

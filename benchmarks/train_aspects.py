@@ -1,0 +1,179 @@
+"""Train the aspect-term model (tagger + mention polarity) on frozen multilingual-e5-small token states.
+
+Two training sets (see models/aspects-e5/MODEL_CARD.md for why there are two):
+
+* ``open`` (SHIPPED): only ``models/aspects-e5/seed_sentences.jsonl``, 705 sentences written
+  and annotated for vocmine (en/ru/pl/zh, Apache-2.0 like the code).
+* ``research``: the seed sentences plus the train splits of SemEval-2014 Task 4 (en),
+  SentiRuEval-2015 (ru), SemEval-2016 Task 5 (en/ru targets, zh sentence polarity); these
+  are research-use shared-task data, so this model is NOT shipped (figures only).
+
+Every test sentence of every evaluated set is removed from training (``_aspect_data``).
+Model selection: the epoch with the best dev score (ATE F1 + polarity accuracy) on a seeded
+10 % hold-out of the training sentences (15 % for ``open``).
+
+Usage::
+
+    python benchmarks/train_aspects.py --data open        # writes the shipped model
+    python benchmarks/train_aspects.py --data research    # writes /tmp/vocmine_cache/aspects/research/
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._aspect_data import SEED, Unit, cache_root, norm_key, seed_units, test_units, train_units  # noqa: E402
+from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
+from vocmine.aspects import TermAspectExtractor, TermExample, save_term_model, train_term_model  # noqa: E402
+from vocmine.aspects._term_train import encode_examples  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = ROOT / "models" / "aspects-e5"
+PACKAGED = ROOT / "vocmine" / "aspects" / "weights"
+RESEARCH = cache_root() / "research"
+LABELS = ("negative", "neutral", "positive")
+
+logger = logging.getLogger("train_aspects")
+
+
+class NoCategories:
+    """A stand-in CategoryMapper (model selection needs spans and polarity only)."""
+
+    def map(self, terms: list[str], *, langs: list[str], contexts: list[str] | None = None) -> list[tuple[str, float]]:
+        return [("OTHER", 0.0)] * len(terms)
+
+
+def to_example(u: Unit) -> TermExample | None:
+    """A training example from a unit (``None`` when it carries no usable signal)."""
+    sent_pol = None
+    if u.source.startswith(("ru_semeval16", "en_semeval16", "zh_semeval16")):
+        pols = {p for _c, p in u.cats}
+        implicit = u.terms is None or len(u.cats) > len(u.terms or [])
+        if implicit and len(pols) == 1 and next(iter(pols)) in LABELS:
+            sent_pol = next(iter(pols))
+    spans = list(u.terms or [])
+    tag = u.terms is not None and u.complete
+    if not tag and not spans and sent_pol is None:
+        return None
+    return TermExample(u.text, u.lang, spans, tag=tag, sentence_polarity=sent_pol)
+
+
+def ate_counts(pred: list[list[tuple[int, int]]], gold: list[list[tuple[int, int]]]) -> tuple[int, int, int]:
+    """True positives, predicted and gold counts for exact span match."""
+    tp = sum(len(set(p) & set(g)) for p, g in zip(pred, gold))
+    return tp, sum(len(set(p)) for p in pred), sum(len(set(g)) for g in gold)
+
+
+def f1(tp: int, n_pred: int, n_gold: int) -> dict[str, float]:
+    p = tp / n_pred if n_pred else 0.0
+    r = tp / n_gold if n_gold else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def dev_score(model_file: Path, emb: Any, dev: list[TermExample]) -> dict[str, float]:
+    """ATE F1 (tagged sentences) and polarity accuracy (gold spans) of a saved model on ``dev``."""
+    ext = TermAspectExtractor(embedder=emb, model_path=model_file, category_mapper=NoCategories(),  # type: ignore[arg-type]
+                              lemmatizer=lambda t, lang: t)
+    tagged = [ex for ex in dev if ex.tag]
+    found = ext.extract([ex.text for ex in tagged], langs=[ex.lang for ex in tagged])
+    counts = ate_counts([[(m.start, m.end) for m in ms] for ms in found],
+                        [[(s, e) for s, e, _ in ex.spans] for ex in tagged])
+    with_pol = [ex for ex in dev if any(p in LABELS for _s, _e, p in ex.spans)]
+    spans = [[(s, e) for s, e, p in ex.spans if p in LABELS] for ex in with_pol]
+    gold = [[p for _s, _e, p in ex.spans if p in LABELS] for ex in with_pol]
+    pred = ext.classify([ex.text for ex in with_pol], spans, langs=[ex.lang for ex in with_pol])
+    flat = [(g, p[0]) for gs, ps in zip(gold, pred) for g, p in zip(gs, ps)]
+    acc = float(np.mean([g == p for g, p in flat])) if flat else 0.0
+    return {**f1(*counts), "polarity_accuracy": acc, "n_terms": counts[2], "n_polarity": len(flat)}
+
+
+def split_dev(examples: list[TermExample], fraction: float) -> tuple[list[TermExample], list[TermExample]]:
+    rng = np.random.default_rng(SEED)
+    order = rng.permutation(len(examples))
+    n_dev = int(round(fraction * len(examples)))
+    dev_idx = set(order[:n_dev].tolist())
+    return [e for i, e in enumerate(examples) if i not in dev_idx], [e for i, e in enumerate(examples) if i in dev_idx]
+
+
+def build(data: str) -> list[TermExample]:
+    units = seed_units()
+    if data == "research":
+        units = units + train_units(zh_negatives=500)
+    test_keys = {norm_key(u.text) for us in test_units().values() for u in us}
+    out = []
+    for u in units:
+        if norm_key(u.text) in test_keys:
+            logger.warning("dropping training sentence that is also a test sentence: %r", u.text[:60])
+            continue
+        ex = to_example(u)
+        if ex is not None:
+            out.append(ex)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", choices=("open", "research"), default="open")
+    ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--layer", type=int, default=12)
+    ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    t0 = time.time()
+    emb = CachedTokenEmbedder(layer=args.layer)
+    examples = build(args.data)
+    train, dev = split_dev(examples, 0.15 if args.data == "open" else 0.10)
+    epochs = args.epochs or (40 if args.data == "open" else 12)
+    logger.info("%s: %d train / %d dev sentences (%s)", args.data, len(train), len(dev),
+                dict(Counter(ex.lang for ex in train)))
+    encoded = encode_examples(train, emb)
+    tmp = Path(tempfile.mkdtemp(prefix="vm_aspects_"))
+    history: list[dict[str, Any]] = []
+    best: dict[str, Any] = {"score": -1.0}
+
+    def on_epoch(epoch: int, model: Any) -> None:
+        path = save_term_model(model, tmp / f"e{epoch}" / "m.npz")
+        scores = dev_score(path, emb, dev)
+        score = scores["f1"] + scores["polarity_accuracy"]
+        history.append({"epoch": epoch, **scores})
+        logger.info("epoch %d dev: F1 %.3f pol acc %.3f", epoch, scores["f1"], scores["polarity_accuracy"])
+        if score > best["score"]:
+            best.update(score=score, epoch=epoch, model=model, scores=scores)
+
+    sources = dict(Counter(ex.lang for ex in examples))
+    meta = {"embedder": "multilingual-e5-small", "layer": args.layer, "training_data": args.data,
+            "languages": sources}
+    train_term_model(encoded, embedder=emb, epochs=epochs, hidden=args.hidden, random_state=args.seed,
+                     meta=meta, on_epoch=on_epoch)
+    model = best["model"]
+    model = type(model)(model.params, {**model.meta, "embedder": "multilingual-e5-small", "best_epoch": best["epoch"],
+                                       "dev": best["scores"], "n_train": len(train), "n_dev": len(dev)})
+    out = args.out or (SHIPPED if args.data == "open" else RESEARCH)
+    path = save_term_model(model, out / "multilingual-e5-small.npz")
+    if args.data == "open" and args.out is None:
+        PACKAGED.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, PACKAGED / path.name)
+    (out / f"train_history_{args.data}.json").write_text(json.dumps(
+        {"history": history, "best_epoch": best["epoch"], "n_train": len(train), "n_dev": len(dev),
+         "languages": sources, "seconds": round(time.time() - t0)}, indent=2), encoding="utf-8")
+    shutil.rmtree(tmp, ignore_errors=True)
+    logger.info("saved %s (best epoch %d, dev %s) in %.0f s", path, best["epoch"], best["scores"], time.time() - t0)
+
+
+if __name__ == "__main__":
+    main()

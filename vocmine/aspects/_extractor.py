@@ -1,0 +1,334 @@
+"""Learned aspect-term extraction with mention polarity, mapped to cross-lingual categories.
+
+``TermAspectExtractor`` finds the opinion targets (aspect terms) of each sentence with a
+small trained network on the frozen token states of the shared multilingual encoder
+(``embedder.token_embeddings``; long texts are windowed by the encoder, so offsets stay
+exact), classifies each mention's polarity, normalises the term (``lemma``) and maps it to
+a category of the taxonomy with :class:`~vocmine.aspects.CategoryMapper` (``"OTHER"`` when
+none fits; nothing is dropped). The network, its data, licences and scores are described in
+``models/aspects-e5/MODEL_CARD.md``.
+
+Examples:
+    >>> from vocmine.aspects import TermAspectExtractor
+    >>> extractor = TermAspectExtractor()  # doctest: +SKIP
+    >>> [(m.aspect, m.polarity) for m in extractor.extract(
+    ...     ["The pizza was great but the delivery took two hours."], langs=["en"])[0]]  # doctest: +SKIP
+    [('pizza', 'positive'), ('delivery', 'negative')]
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vocmine.aspects._lemma import term_lemma
+from vocmine.aspects._spans import char_span, decode_bio, relative_distance, token_range
+from vocmine.aspects._term_train import N_DIST
+from vocmine.aspects._term_weights import base_embedder_name, find_term_model, load_term_model
+from vocmine.errors import ConfigError, InputRowError, VocmineWarning
+from vocmine.types import SENTIMENT_LABELS, Mention
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
+
+    from vocmine.aspects._categories import CategoryMapper
+    from vocmine.aspects._term_weights import TermModel
+    from vocmine.types import Embedder
+
+__all__ = ["TermAspectExtractor"]
+
+logger = logging.getLogger(__name__)
+
+#: Name of the default encoder; its term model is the one shipped with vocmine.
+DEFAULT_EMBEDDER = "multilingual-e5-small"
+#: Minimum attention weight for a word to be reported as the mention's opinion word.
+OPINION_MIN_ATTENTION = 0.25
+
+
+class TermAspectExtractor:
+    """``AspectExtractor``: aspect terms + polarity + category for each given sentence.
+
+    For every text it returns the aspect terms the tagger finds, as ``Mention`` records
+    whose ``start``/``end`` slice that text to exactly ``aspect`` (spans are widened to
+    whole words and stripped of edge punctuation), with
+
+    * ``polarity`` / ``score``: the mention's class and ``P(positive) - P(negative)``;
+    * ``opinion``: the word the polarity attention weighs most (outside the term), when
+      that weight is at least 0.25, else ``""`` (unsupervised, indicative only);
+    * ``lemma``: the normalised term (pymorphy3 for ru, simplemma for pl/en, the term for zh);
+    * ``category`` / ``category_score``: ``CategoryMapper.map`` of the term with its sentence
+      as context (``"OTHER"`` below the mapper's threshold).
+
+    Args:
+        embedder: an ``Embedder`` that also offers ``token_embeddings(texts, batch_size=)``;
+            ``None`` loads the default :class:`vocmine.embed.E5Embedder` on first use.
+        model_path: a term-model ``.npz`` or a folder holding ``<embedder name>.npz``;
+            ``None`` searches ``$VOCMINE_MODEL_DIR/aspects-e5``, the repository's
+            ``models/aspects-e5`` and the copy inside the package.
+        category_mapper: a :class:`CategoryMapper`; ``None`` builds one on ``embedder``.
+        batch_size: sentences per encoder / network batch.
+        random_state: kept for API symmetry (inference is deterministic).
+        category_context: give the mapper the sentence as context (one more sentence
+            embedding per text; free when the pipeline's embedder caches them).
+        lemmatizer: ``(term, lang) -> lemma``; ``None`` uses the built-in per-language table.
+
+    Examples:
+        >>> from vocmine.aspects import TermAspectExtractor
+        >>> TermAspectExtractor(batch_size=8).extract([], langs=[])
+        []
+    """
+
+    def __init__(
+        self,
+        *,
+        embedder: Embedder | None = None,
+        model_path: str | Path | None = None,
+        category_mapper: CategoryMapper | None = None,
+        batch_size: int = 32,
+        random_state: int = 0,
+        category_context: bool = True,
+        lemmatizer: Callable[[str, str], str] | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.model_path = model_path
+        self.category_mapper = category_mapper
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.category_context = category_context
+        self.lemmatizer = lemmatizer
+        self._embedder: Any = embedder
+        self._model: TermModel | None = None
+        self._net: Any = None
+        self._mapper: CategoryMapper | None = category_mapper
+
+    # ------------------------------------------------------------------ loading
+    def _get_embedder(self) -> Any:
+        if self._embedder is None:
+            from vocmine.embed._e5 import E5Embedder
+
+            self._embedder = E5Embedder()
+        if not callable(getattr(self._embedder, "token_embeddings", None)):
+            raise ConfigError(
+                f"[E006] TermAspectExtractor needs token states, but embedder "
+                f"{getattr(self._embedder, 'name', self._embedder)!r} has no token_embeddings(). "
+                "Fix: use the default encoder (vocmine.embed.e5_small.v1) or another transformer embedder."
+            )
+        return self._embedder
+
+    def _get_net(self) -> Any:
+        if self._net is None:
+            if not isinstance(self.batch_size, int) or self.batch_size < 1:
+                raise ConfigError(f"[E004] batch_size must be a positive int, got {self.batch_size!r}.")
+            name = str(getattr(self._get_embedder(), "name", DEFAULT_EMBEDDER))
+            path = find_term_model(name, self.model_path)
+            model = load_term_model(path)
+            trained_for = base_embedder_name(str(model.meta.get("embedder", "")))
+            if trained_for and trained_for != base_embedder_name(name):
+                warnings.warn(
+                    f"Aspect-term model {path} was trained on embedder {trained_for!r} but is used with {name!r}; "
+                    "its output is unreliable. Pass a matching embedder or model.",
+                    VocmineWarning,
+                    stacklevel=3,
+                )
+            self._model, self._net = model, model.build()
+        return self._net
+
+    def _get_mapper(self) -> CategoryMapper:
+        if self._mapper is None:
+            from vocmine.aspects._categories import CategoryMapper
+
+            self._mapper = CategoryMapper(embedder=self._get_embedder())
+        return self._mapper
+
+    # ------------------------------------------------------------------ public
+    def extract(self, texts: Sequence[str], *, langs: Sequence[str]) -> list[list[Mention]]:
+        """Return the aspect mentions of each text, in text order (an empty list when none).
+
+        Args:
+            texts: sentences (documents work, but sentences give cleaner polarity).
+            langs: ISO 639-1 code (or ``"und"``) per text; used for lemmas only.
+
+        Returns:
+            One list of :class:`~vocmine.types.Mention` per text.
+
+        Raises:
+            ConfigError: ``langs`` does not have one entry per text.
+            InputRowError: a text is not a string.
+        """
+        items = _check(texts, langs)
+        out: list[list[Mention]] = [[] for _ in items]
+        keep = [i for i, t in enumerate(items) if t.strip()]
+        if not keep:
+            return out
+        found = self._run([items[i] for i in keep], spans=None)
+        flat = [(row, m) for row, mentions in enumerate(found) for m in mentions]
+        if not flat:
+            return out
+        terms = [items[keep[row]][s:e] for row, (s, e, *_rest) in flat]
+        mlangs = [str(langs[keep[row]]) for row, _ in flat]
+        contexts = [items[keep[row]] for row, _ in flat] if self.category_context else None
+        cats = self._get_mapper().map(terms, langs=mlangs, contexts=contexts)
+        lemma = self.lemmatizer or term_lemma
+        for (row, (s, e, label, score, opinion)), term, lang, (cat, conf) in zip(flat, terms, mlangs, cats):
+            out[keep[row]].append(Mention(s, e, term, lemma(term, lang), cat, float(conf), label, score, opinion))
+        return out
+
+    def classify(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], *, langs: Sequence[str]
+    ) -> list[list[tuple[str, float]]]:
+        """Polarity of given aspect spans (e.g. gold terms), without extraction or categories.
+
+        A span ``(0, len(text))`` asks for the polarity of the whole sentence (its implicit
+        aspects). Spans that cover no token get ``("neutral", 0.0)``.
+
+        Args:
+            texts: sentences.
+            spans: per text, the ``(start, end)`` character ranges to classify.
+            langs: ISO 639-1 code per text (unused by the network; checked for length).
+
+        Returns:
+            Per text, one ``(polarity, score)`` per span, in the given order.
+
+        Examples:
+            >>> TermAspectExtractor().classify([], [], langs=[])
+            []
+        """
+        items = _check(texts, langs)
+        if len(spans) != len(items):
+            raise ConfigError(f"[E004] spans must have one entry per text: got {len(spans)} for {len(items)} texts.")
+        out: list[list[tuple[str, float]]] = [[("neutral", 0.0)] * len(s) for s in spans]
+        keep = [i for i, t in enumerate(items) if t.strip() and len(spans[i])]
+        if not keep:
+            return out
+        found = self._run([items[i] for i in keep], spans=[list(spans[i]) for i in keep])
+        for row, i in enumerate(keep):
+            if len(found[row]) == len(spans[i]):  # texts without tokens keep the neutral default
+                out[i] = [(label, score) for _s, _e, label, score, _o in found[row]]
+        return out
+
+    # ------------------------------------------------------------------ internals
+    def _run(
+        self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None
+    ) -> list[list[tuple[int, int, str, float, str]]]:
+        """Tag (or take ``spans``) and classify: per text ``(start, end, label, score, opinion)``."""
+        import torch
+
+        net = self._get_net()
+        tokens = self._get_embedder().token_embeddings(texts, batch_size=self.batch_size)
+        if len(tokens) != len(texts):
+            raise ConfigError(f"[E013] token_embeddings returned {len(tokens)} results for {len(texts)} texts.")
+        results: list[list[tuple[int, int, str, float, str]]] = [[] for _ in texts]
+        order = sorted(range(len(texts)), key=lambda i: -len(tokens[i].offsets))
+        with torch.inference_mode():
+            for b0 in range(0, len(order), self.batch_size):
+                idx = [i for i in order[b0 : b0 + self.batch_size] if len(tokens[i].offsets)]
+                if idx:
+                    self._batch(net, torch, texts, tokens, idx, spans, results)
+        return results
+
+    def _batch(self, net: Any, torch: Any, texts: list[str], tokens: list[Any], idx: list[int],
+               spans: list[list[tuple[int, int]]] | None, results: list[list[tuple[int, int, str, float, str]]]) -> None:
+        lengths = [len(tokens[i].offsets) for i in idx]
+        width = max(lengths)
+        x = np.zeros((len(idx), width, net.dim), dtype=np.float32)
+        for b, i in enumerate(idx):
+            x[b, : lengths[b]] = tokens[i].vectors
+        z = net.context(torch.from_numpy(x), torch.tensor(lengths))
+        probs = torch.softmax(net.tagger(z), dim=-1).numpy() if spans is None else None
+        rows, ranges, owners = [], [], []
+        for b, i in enumerate(idx):
+            offsets = np.asarray(tokens[i].offsets)
+            if probs is not None:
+                cands = _mentions_from_tags(texts[i], offsets, probs[b, : lengths[b]])
+            else:
+                cands = [(s, e, token_range(offsets, s, e)) for s, e in spans[i]]  # type: ignore[index]
+            for s, e, rng in cands:
+                rows.append(b)
+                ranges.append(rng)
+                owners.append((i, s, e))
+        if not rows:
+            return
+        labels, scores, att = self._polarity(net, torch, z, rows, ranges, lengths)
+        for k, (i, s, e) in enumerate(owners):
+            if ranges[k] is None:
+                results[i].append((s, e, "neutral", 0.0, ""))
+                continue
+            opinion = _opinion(texts[i], np.asarray(tokens[i].offsets), att[k], ranges[k])
+            results[i].append((s, e, labels[k], scores[k], opinion))
+
+    def _polarity(self, net: Any, torch: Any, z: Any, rows: list[int], ranges: list[Any],
+                  lengths: list[int]) -> tuple[list[str], list[float], np.ndarray]:
+        width = z.shape[1]
+        valid = [k for k, r in enumerate(ranges) if r is not None]
+        labels, scores = ["neutral"] * len(rows), [0.0] * len(rows)
+        att_out = np.zeros((len(rows), width), dtype=np.float32)
+        if not valid:
+            return labels, scores, att_out
+        span = np.zeros((len(valid), width), dtype=np.float32)
+        dist = np.zeros((len(valid), width), dtype=np.int64)
+        tok = np.zeros((len(valid), width), dtype=np.int64)
+        for r, k in enumerate(valid):
+            (i, j), n = ranges[k], lengths[rows[k]]
+            span[r, i:j] = 1.0
+            dist[r, :n] = relative_distance(n, i, j, N_DIST)
+            tok[r, :n] = 1
+        logits, att = net.polarity(z[torch.tensor([rows[k] for k in valid])], torch.from_numpy(tok),
+                                   torch.from_numpy(span), torch.from_numpy(dist))
+        p = torch.softmax(logits, dim=-1).numpy().astype(np.float64)
+        for r, k in enumerate(valid):
+            labels[k] = SENTIMENT_LABELS[int(p[r].argmax())]
+            scores[k] = float(np.clip(p[r, 2] - p[r, 0], -1.0, 1.0))
+            att_out[k] = att[r].numpy()
+        return labels, scores, att_out
+
+
+def _check(texts: Sequence[str], langs: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise InputRowError("[E003] texts must be a sequence of str, got a single str. Fix: wrap it in a list.")
+    items = list(texts)
+    if len(langs) != len(items):
+        raise ConfigError(f"[E004] langs must have one entry per text: got {len(langs)} for {len(items)} texts.")
+    for i, t in enumerate(items):
+        if not isinstance(t, str):
+            raise InputRowError(
+                f"[E003] texts[{i}] must be a str, got {type(t).__name__} ({t!r:.40}). Fix: convert or drop it."
+            )
+    return items
+
+
+def _mentions_from_tags(text: str, offsets: np.ndarray, probs: np.ndarray) -> list[tuple[int, int, Any]]:
+    """Greedy BIO decoding -> cleaned, non-overlapping character spans with their token ranges."""
+    tags = probs.argmax(axis=1)
+    out: list[tuple[int, int, Any]] = []
+    last_end = -1
+    for i, j in decode_bio(tags, offsets):
+        span = char_span(text, int(offsets[i, 0]), int(offsets[j - 1, 1]))
+        if span is None:
+            continue
+        s, e = span
+        if s < last_end:  # widened into the previous mention: merge them
+            s0, _e0, _ = out.pop()
+            s, e = s0, max(e, _e0)
+        out.append((s, e, token_range(offsets, s, e)))
+        last_end = e
+    return out
+
+
+def _opinion(text: str, offsets: np.ndarray, att: np.ndarray, rng: tuple[int, int]) -> str:
+    """The word (outside the mention) with the largest polarity attention, if weighty enough."""
+    n = len(offsets)
+    if n == 0:
+        return ""
+    weights = att[:n].copy()
+    weights[rng[0] : rng[1]] = 0.0
+    k = int(weights.argmax())
+    if weights[k] < OPINION_MIN_ATTENTION:
+        return ""
+    span = char_span(text, int(offsets[k, 0]), int(offsets[k, 1]))
+    if span is None or not any(ch.isalpha() for ch in text[span[0] : span[1]]):
+        return ""
+    return text[span[0] : span[1]]
