@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from vocmine.errors import ConfigError
-from vocmine.lang import FixedLanguageDetector, LinguaDetector, detect_language
-from vocmine.types import LangGuess, LanguageDetector
+from vocmine.lang import LinguaDetector, detect_language
+from vocmine.types import LangGuess
 
 KNOWN = {
     "ru": [
@@ -55,6 +55,7 @@ UNDETERMINED = [
     "👍👍👍 🔥",
     "12345 !!! ??? 3.5",
     "https://example.com/x @someone #hashtag",
+    "<URL> <EMAIL> <PHONE>",  # placeholders left by mask_pii
     "ахахахаха",
     "a",
     "",
@@ -62,14 +63,12 @@ UNDETERMINED = [
 ]
 
 
+pytestmark = pytest.mark.slow  # loads lingua's high-accuracy models (~1 GB, tens of seconds)
+
+
 @pytest.fixture(scope="module")
 def detector() -> LinguaDetector:
     return LinguaDetector()
-
-
-def test_implements_the_protocol() -> None:
-    assert isinstance(LinguaDetector(), LanguageDetector)
-    assert isinstance(FixedLanguageDetector(), LanguageDetector)
 
 
 @pytest.mark.parametrize("lang", sorted(KNOWN))
@@ -141,40 +140,13 @@ def test_detect_language_function() -> None:
     assert detect_language("😀").lang == "und"
 
 
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"languages": ()},
-        {"languages": ("RU",)},
-        {"others": ("english",)},
-        {"min_chars": -1},
-        {"min_confidence": 1.5},
-        {"other_prior": 0.0},
-        {"max_chars": 0},
-    ],
-)
-def test_bad_arguments_raise_config_error(kwargs: dict[str, object]) -> None:
-    with pytest.raises(ConfigError, match=r"\[E004\]"):
-        LinguaDetector(**kwargs)  # type: ignore[arg-type]
-
-
 def test_language_unknown_to_lingua_raises_config_error() -> None:
     with pytest.raises(ConfigError, match=r"\[E004\].*'xx'"):
         LinguaDetector(languages=("ru", "xx")).detect(["Доставка опоздала на три дня"])
 
 
-def test_fixed_detector_is_the_null_component() -> None:
-    assert FixedLanguageDetector(lang="ru", score=0.5).detect(["a", "b"]) == [LangGuess("ru", 0.5)] * 2
-    assert FixedLanguageDetector().detect([]) == []
-
-
 def _run(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.strip()
-
-
-def test_importing_does_not_import_lingua() -> None:
-    code = "import sys, vocmine.lang, vocmine.preprocess; print('lingua' in sys.modules)"
-    assert _run(code) == "False"
 
 
 def test_detection_runs_offline() -> None:

@@ -131,8 +131,10 @@ def test_save_load_transform_round_trip(fitted, tmp_path) -> None:  # type: igno
     assert np.array_equal(before.topic_ids, after.topic_ids)
     assert after.topics == out.topics
     assert loaded.min_topic_size == 8
-    # transform assigns the training documents to the topics fit_transform gave them
-    assert np.array_equal(after.topic_ids, out.topic_ids)
+    # transform assigns the training documents to the topics fit_transform gave them, or rejects a few
+    # (the 1 % least typical) as outliers
+    same = after.topic_ids == out.topic_ids
+    assert same.mean() >= 0.95 and (after.topic_ids[~same] == -1).all()
 
 
 def test_transform_new_documents_and_far_ones_are_outliers(fitted) -> None:  # type: ignore[no-untyped-def]

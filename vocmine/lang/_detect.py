@@ -30,20 +30,12 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from vocmine.errors import ConfigError, MissingDependencyError
 from vocmine.lang._data import SUPPORTED_LANGUAGES, UNDETERMINED
-from vocmine.lang._scripts import (
-    CYRILLIC_ALPHABETS,
-    CYRILLIC_REQUIRED,
-    ScriptProfile,
-    fix_homoglyphs,
-    profile,
-)
-from vocmine.preprocess._pii import find_pii
+from vocmine.lang._prepare import prepare
+from vocmine.lang._scripts import CYRILLIC_ALPHABETS, CYRILLIC_REQUIRED, ScriptProfile, profile
 from vocmine.types import LangGuess, Span
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,33 +63,7 @@ DEFAULT_OTHER_LANGUAGES: tuple[str, ...] = (
     "fi", "et", "lv", "lt", "hu", "ro", "tr", "ca", "id", "vi", "ja", "ko",
 )  # fmt: skip
 
-_MENTION = re.compile(r"(?<!\w)[@#][\w.]+|<(?:URL|EMAIL|PHONE)>")
-_NON_LETTER = re.compile(r"[\W\d_]+")
-_REPEAT = re.compile(r"([^\W\d_])\1{2,}")
-_LAUGH = re.compile(r"(?<!\w)(?:[ахАХ]*(?:ха|ах|ХА|АХ|Ха|Ах)[ахАХ]*|[ahAH]*(?:ha|ah|HA|AH|Ha|Ah)[ahAH]*)(?!\w)")
 _SCRIPT_LANGS = {"han": "zh", "kana": "ja", "hangul": "ko"}
-
-
-def _clean(text: str, max_chars: int | None) -> str:
-    """The letters of ``text`` that carry evidence about its language."""
-    text = unicodedata.normalize("NFKC", text)
-    pii = find_pii(text, phones=False)
-    if pii:
-        parts, pos = [], 0
-        for span, _ in pii:
-            parts.append(text[pos : span.start])
-            pos = span.end
-        parts.append(text[pos:])
-        text = " ".join(parts)
-    text = _MENTION.sub(" ", text)
-    text = _NON_LETTER.sub(" ", text.replace("'", "").replace("’", ""))
-    text = _REPEAT.sub(r"\1\1", text)
-    text = _LAUGH.sub(lambda m: " " if len(m.group(0)) >= 4 else m.group(0), text)
-    text = fix_homoglyphs(" ".join(text.split()))
-    if max_chars is not None and len(text) > max_chars:
-        cut = text.rfind(" ", 0, max_chars + 1)
-        text = text[: cut if cut > max_chars // 2 else max_chars]
-    return text
 
 
 @functools.lru_cache(maxsize=4)
@@ -220,7 +186,7 @@ class LinguaDetector:
         pending: list[int] = []
         cleaned: list[str] = []
         for i, text in enumerate(texts):
-            clean = _clean(text, self.max_chars) if isinstance(text, str) else ""
+            clean = prepare(text, self.max_chars) if isinstance(text, str) else ""
             guess = self._by_script(clean)
             if guess is None:
                 pending.append(i)
@@ -279,7 +245,7 @@ class LinguaDetector:
         doc_script = self._script_of(doc.lang)
         out = []
         for span, guess in zip(spans, guesses):
-            piece = _clean(span.slice(text), self.max_chars)
+            piece = prepare(span.slice(text), self.max_chars)
             prof = profile(piece)
             short = prof.letters + 2 * prof.han < min_sentence_chars
             if short and doc.lang != UNDETERMINED and self._dominant(prof) == doc_script:

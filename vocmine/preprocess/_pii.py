@@ -13,9 +13,6 @@ URL_TOKEN = "<URL>"
 EMAIL_TOKEN = "<EMAIL>"
 PHONE_TOKEN = "<PHONE>"
 
-# Trailing characters that end a sentence rather than a URL.
-_TRAIL = r"""[.,:;!?…)\]}>'"»”’。，！？；、）]"""
-
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)")
 
 _TLDS = (
@@ -24,12 +21,13 @@ _TLDS = (
 )
 _URL = re.compile(
     rf"""(?:
-        (?:https?|ftp)://\S+?                           # scheme
-      | www\.\S+?                                       # www.
-      | (?<![\w@.-])(?:[\w-]+\.)+(?:{_TLDS})(?:/\S*?)?  # bare domain with a known TLD
-    )(?={_TRAIL}*(?:\s|$))""",
+        (?:https?|ftp)://\S+                                  # scheme
+      | www\.\S+                                              # www.
+      | (?<![\w@.-])(?:[\w-]+\.)+(?:{_TLDS})(?![\w-])(?:/\S*)?  # bare domain with a known TLD
+    )""",
     re.VERBOSE | re.IGNORECASE,
 )
+_TRAIL_CHARS = frozenset(""".,:;!?…)]}>'"»”’。，！？；、）""")
 # A bare domain must not swallow Chinese text that follows it without a space.
 _URL_BARE_STOP = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
@@ -56,6 +54,8 @@ def _url_spans(text: str) -> list[Span]:
         stop = _URL_BARE_STOP.search(text, start, end)
         if stop is not None:
             end = stop.start()
+        while end > start and text[end - 1] in _TRAIL_CHARS:
+            end -= 1
         spans.append(Span(start, end))
     return spans
 

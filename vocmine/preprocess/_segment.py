@@ -33,7 +33,7 @@ _MASTER = re.compile(
     | (?P<term>[.!?…。！？；｡‼⁇⁈⁉︒﹒﹖﹗]+)
       (?P<close>[{_CLOSERS}]*)
       (?P<emo>(?:[ \t]*{_EMO_UNIT})*)
-    | (?P<soft>{_EMO_UNIT}+)(?=[ \t]+\S)
+    | (?<![{_EMOJI}():;=])(?P<soft>{_EMO_UNIT}+)(?=[ \t]+\S)  # only from the start of a run
     """,
     re.VERBOSE,
 )

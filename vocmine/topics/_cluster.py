@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["ClusterParams", "content_order", "text_digests", "cluster", "nearest_centroid", "centroids_of"]
 
+#: ``outlier_threshold=None``: this quantile of the clustered rows' similarity to their nearest centroid.
+AUTO_QUANTILE = 0.01
 #: Rows per block when comparing documents with centroids (bounds temporary memory).
 BATCH_ROWS = 32_768
 
@@ -78,11 +80,14 @@ def content_order(texts: Sequence[str], embeddings: np.ndarray, digests: Sequenc
 
 def centroids_of(emb: np.ndarray, labels: np.ndarray, topics: Sequence[int]) -> np.ndarray:
     """L2-normalised mean embedding of each topic in ``topics`` (rows in that order)."""
-    out = np.zeros((len(topics), emb.shape[1]), dtype=np.float32)
-    index = {t: i for i, t in enumerate(topics)}
-    rows = np.array([index.get(int(t), -1) for t in labels])
-    ok = rows >= 0
-    np.add.at(out, rows[ok], emb[ok])
+    from scipy import sparse
+
+    lookup = np.full(max(max(topics, default=0), int(labels.max(initial=0))) + 2, -1, dtype=np.int64)
+    lookup[np.asarray(topics, dtype=np.int64) + 1] = np.arange(len(topics))
+    rows = lookup[labels + 1]
+    ok = np.flatnonzero(rows >= 0)
+    onehot = sparse.csr_matrix((np.ones(len(ok), dtype=np.float32), (rows[ok], ok)), shape=(len(topics), len(labels)))
+    out = np.asarray(onehot @ emb, dtype=np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return out / np.maximum(norms, 1e-12)
 
@@ -199,10 +204,10 @@ def cluster(emb: np.ndarray, texts: Sequence[str], params: ClusterParams) -> Clu
     best_idx, sim = nearest_centroid(emb, cents)
     best = np.asarray(found, dtype=np.int64)[best_idx]
     if params.outlier_threshold is None:
-        # data-driven: the 5th percentile of the clustered rows' similarity to their own centroid
+        # data-driven: the 1st percentile of the clustered rows' similarity to their nearest centroid
         member = labels >= 0
         own = sim[member] if member.any() else sim
-        threshold = float(np.quantile(own, 0.05)) if own.size else 1.0
+        threshold = float(np.quantile(own, AUTO_QUANTILE)) if own.size else 1.0
     else:
         threshold = float(params.outlier_threshold)
     labels = _cap_outliers(labels, best, sim, threshold, params.max_outlier_share)

