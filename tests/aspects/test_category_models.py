@@ -52,7 +52,7 @@ def test_context_disambiguates_and_unrelated_terms_are_other(embedder) -> None: 
 
 
 @pytest.mark.parametrize("category", sorted(SENTENCES))
-def test_sentence_baseline_detects_the_category_in_every_language(embedder, category: str) -> None:  # type: ignore[no-untyped-def]
+def test_sentence_baseline_in_every_language(embedder, category: str) -> None:  # type: ignore[no-untyped-def]
     out = SentenceCategoryAspects(embedder=embedder).extract(SENTENCES[category], langs=LANGS)
     assert [ms[0].category if ms else None for ms in out] == [category] * 4, out
 

@@ -18,9 +18,24 @@ from vocmine.types import Embedder
 pytestmark = pytest.mark.models
 
 # the same complaint in en/ru/zh/pl, plus unrelated statements
-LATE = ["My parcel arrived a week late.", "Моя посылка пришла на неделю позже.", "我的包裹晚到了一个星期。", "Moja paczka przyszła z tygodniowym opóźnieniem."]
-ROOM = ["The hotel room was clean and quiet.", "Номер в отеле был чистым и тихим.", "酒店房间干净又安静。", "Pokój hotelowy był czysty i cichy."]
-APP = ["The app crashes when I open it.", "Приложение вылетает, когда я его открываю.", "我一打开应用就闪退。", "Aplikacja zawiesza się, gdy ją otwieram."]
+LATE = [
+    'My parcel arrived a week late.',
+    'Моя посылка пришла на неделю позже.',
+    '我的包裹晚到了一个星期。',
+    'Moja paczka przyszła z tygodniowym opóźnieniem.',
+]
+ROOM = [
+    'The hotel room was clean and quiet.',
+    'Номер в отеле был чистым и тихим.',
+    '酒店房间干净又安静。',
+    'Pokój hotelowy był czysty i cichy.',
+]
+APP = [
+    'The app crashes when I open it.',
+    'Приложение вылетает, когда я его открываю.',
+    '我一打开应用就闪退。',
+    'Aplikacja zawiesza się, gdy ją otwieram.',
+]
 
 
 @pytest.fixture(scope="module")
@@ -59,12 +74,14 @@ def test_deterministic(e5, e5_fp32):
 @pytest.mark.parametrize("which", ["e5", "e5_fp32"])
 def test_translations_closer_than_unrelated(which, request):
     emb = request.getfixturevalue(which)
-    vecs = emb.embed(LATE + ROOM + APP).reshape(3, 4, -1)
+    vecs = emb.embed(LATE + ROOM + APP).reshape(3, 4, -1)  # (topic, language, dim)
     for topic in range(3):
-        same = vecs[topic] @ vecs[topic].T
-        others = np.concatenate([vecs[o] for o in range(3) if o != topic])
-        cross = vecs[topic] @ others.T
-        assert same[~np.eye(4, dtype=bool)].min() > cross.max()
+        for a in range(4):
+            for b in range(4):
+                if a == b:
+                    continue
+                sims = vecs[:, b] @ vecs[topic, a]  # anchor vs every topic in language b
+                assert sims.argmax() == topic, (topic, a, b, sims)
 
 
 def test_int8_close_to_fp32(e5, e5_fp32):
@@ -141,7 +158,8 @@ def test_static_tier():
     np.testing.assert_allclose(np.linalg.norm(vecs[:-1], axis=1), 1.0, atol=1e-5)
     assert not vecs[-1].any()
     groups = vecs[:-1].reshape(3, 4, -1)
-    same = np.mean([(groups[t] @ groups[t].T)[~np.eye(4, dtype=bool)].mean() for t in range(3)])
-    cross = np.mean([(groups[t] @ groups[o].T).mean() for t in range(3) for o in range(3) if o != t])
-    assert same > cross
+    hits = [
+        (groups[:, b] @ groups[t, a]).argmax() == t for t in range(3) for a in range(4) for b in range(4) if a != b
+    ]
+    assert np.mean(hits) >= 0.75  # weaker than e5, but far above chance (1/3)
     np.testing.assert_array_equal(emb.embed(LATE), emb.embed(LATE))

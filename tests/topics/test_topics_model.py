@@ -140,7 +140,7 @@ def test_save_load_transform_round_trip(fitted, tmp_path) -> None:  # type: igno
 def test_transform_new_documents_and_far_ones_are_outliers(fitted) -> None:  # type: ignore[no-untyped-def]
     model, out, (texts, langs, emb, truth) = fitted
     rng = np.random.default_rng(3)
-    new = np.vstack([np.eye(DIM, dtype=np.float32)[1] * 6 + rng.normal(0, 0.4, DIM),
+    new = np.vstack([np.eye(DIM, dtype=np.float32)[1] * 6 + rng.normal(0, 0.1, DIM),
                      np.eye(DIM, dtype=np.float32)[9] * 6]).astype(np.float32)
     res = model.transform(["dostawa znowu późno", "zzz"], langs=["pl", "und"], embeddings=new)
     assert res.topic_ids.tolist() == [_topic_of(out, truth, 1), -1]
@@ -194,10 +194,13 @@ def test_mixed_languages_with_und_get_per_language_and_cross_lingual_labels() ->
 def test_outlier_share_is_capped() -> None:
     texts, langs, emb, _ = make_corpus()
     rng = np.random.default_rng(5)
-    noise = rng.normal(0, 3.0, (60, DIM)).astype(np.float32)
-    texts = texts + [f"random note {i}" for i in range(60)]
-    langs = langs + ["und"] * 60
-    emb = np.vstack([emb, noise])
+    # 42 ambiguous documents half-way between two topics, in groups too small to be topics themselves
+    eye = np.eye(DIM, dtype=np.float32) * 6.0
+    pairs = [(a, b) for a in range(4) for b in range(a + 1, 4)]
+    between = np.vstack([(eye[a] + eye[b]) / 2 + rng.normal(0, 0.2, (7, DIM)) for a, b in pairs]).astype(np.float32)
+    texts = texts + [f"random note {i}" for i in range(len(between))]
+    langs = langs + ["und"] * len(between)
+    emb = np.vstack([emb, between])
     capped = BertopicTopics(min_topic_size=8, outlier_threshold=0.99).fit_transform(texts, langs=langs, embeddings=emb)
     assert np.mean(capped.topic_ids < 0) <= 0.15
     free = BertopicTopics(min_topic_size=8, outlier_threshold=0.99, max_outlier_share=1.0).fit_transform(

@@ -16,19 +16,20 @@ Examples:
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from vocmine.aspects._categories import _check_unit, calibrated_probs
 from vocmine.errors import ConfigError, SchemaError
-from vocmine.resources import PrototypeIndex, Taxonomy, load_taxonomy
+from vocmine.resources import PrototypeIndex, load_taxonomy
 from vocmine.types import SENTIMENT_LABELS, Mention
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
+    from pathlib import Path
 
+    from vocmine.resources import Taxonomy
     from vocmine.types import Embedder, SentimentModel
 
 __all__ = ["SentenceCategoryAspects"]
@@ -46,12 +47,13 @@ class SentenceCategoryAspects:
 
     For each text it scores every category of the taxonomy (temperature softmax of the
     similarity to the category prototypes plus a "none" class, see
-    ``vocmine.aspects.calibrated_probs``; parameters tuned for detection F1) and returns one ``Mention`` per category whose
-    probability is at least ``threshold``, best first, at most ``top_k`` (multi-label).
+    ``vocmine.aspects.calibrated_probs``; parameters tuned for detection F1) and returns
+    one ``Mention`` per category whose probability is at least ``threshold``, best first,
+    at most ``top_k`` (multi-label).
     Each mention spans the whole text (``start=0``, ``end=len(text.rstrip())``), with
     ``aspect`` = the text, ``lemma=""``, the category and its probability, and the
     polarity/score of the injected ``SentimentModel`` for that text (``"neutral"``/0.0
-    when none is given). Replace it with a learned term extractor when one is available.
+    when none is given). Use ``TermAspectExtractor`` when its trained model is available.
 
     Args:
         embedder: any ``Embedder``; ``None`` loads the default encoder on first use.

@@ -34,17 +34,18 @@ Examples:
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from vocmine.errors import ConfigError
-from vocmine.resources import OTHER, PrototypeIndex, Taxonomy, load_taxonomy
+from vocmine.resources import OTHER, PrototypeIndex, load_taxonomy
 
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
+    from pathlib import Path
 
+    from vocmine.resources import Taxonomy
     from vocmine.types import Embedder
 
 __all__ = ["CategoryMapper", "calibrated_probs"]
@@ -120,7 +121,8 @@ class CategoryMapper:
         """The category prototypes (built on first use, then reused)."""
         if self._index is None:
             _check_unit("threshold", self.threshold)
-            self._index = PrototypeIndex(load_taxonomy(self.taxonomy, kind="categories"), self.embedder, component="CategoryMapper")
+            taxonomy = load_taxonomy(self.taxonomy, kind="categories")
+            self._index = PrototypeIndex(taxonomy, self.embedder, component="CategoryMapper")
         return self._index
 
     def probabilities(self, terms: Sequence[str], *, contexts: Sequence[str] | None = None) -> np.ndarray:
@@ -156,7 +158,8 @@ class CategoryMapper:
         keep = [i for i, t in enumerate(terms) if isinstance(t, str) and t.strip()]
         if not keep:
             return out
-        probs = self.probabilities([terms[i] for i in keep], contexts=None if contexts is None else [contexts[i] for i in keep])
+        kept_contexts = None if contexts is None else [contexts[i] for i in keep]
+        probs = self.probabilities([terms[i] for i in keep], contexts=kept_contexts)
         ids = self.index.taxonomy.ids
         best = probs.argmax(axis=1)
         for row, i in enumerate(keep):
@@ -240,6 +243,7 @@ class CategoryMapper:
             ctx = self.index.embed([c if isinstance(c, str) and c.strip() else t for c, t in zip(contexts, terms)])
             vectors = vectors + CONTEXT_WEIGHT * ctx
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
 
 def _group(names: list[str], counts: Counter[str], lang_counts: dict[str, Counter[str]], nearest: str,
            similarity: float) -> dict[str, Any]:

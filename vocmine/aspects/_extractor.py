@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vocmine.aspects._lemma import term_lemma
-from vocmine.aspects._spans import char_span, decode_bio, relative_distance, token_range
+from vocmine.aspects._spans import char_span, decode_bio, mention_window, token_range
 from vocmine.aspects._term_train import N_DIST
 from vocmine.aspects._term_weights import base_embedder_name, find_term_model, load_term_model
 from vocmine.errors import ConfigError, InputRowError, VocmineWarning
@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 #: Name of the default encoder; its term model is the one shipped with vocmine.
 DEFAULT_EMBEDDER = "multilingual-e5-small"
+#: Mentions classified per forward pass (bounds memory on texts with very many mentions).
+MENTION_CHUNK = 256
 #: Minimum attention weight for a word to be reported as the mention's opinion word.
 OPINION_MIN_ATTENTION = 0.25
 
@@ -69,7 +71,9 @@ class TermAspectExtractor:
         model_path: a term-model ``.npz`` or a folder holding ``<embedder name>.npz``;
             ``None`` searches ``$VOCMINE_MODEL_DIR/aspects-e5``, the repository's
             ``models/aspects-e5`` and the copy inside the package.
-        category_mapper: a :class:`CategoryMapper`; ``None`` builds one on ``embedder``.
+        category_mapper: a :class:`CategoryMapper`; ``None`` builds one on ``embedder``
+            (behind a :class:`~vocmine.embed.CachedEmbedder`, so repeated terms and the shared
+            sentence context are embedded once).
         batch_size: sentences per encoder / network batch.
         random_state: kept for API symmetry (inference is deterministic).
         category_context: give the mapper the sentence as context (one more sentence
@@ -140,8 +144,10 @@ class TermAspectExtractor:
     def _get_mapper(self) -> CategoryMapper:
         if self._mapper is None:
             from vocmine.aspects._categories import CategoryMapper
+            from vocmine.embed import CachedEmbedder
 
-            self._mapper = CategoryMapper(embedder=self._get_embedder())
+            # terms repeat and every mention of a text shares its context: embed each once
+            self._mapper = CategoryMapper(embedder=CachedEmbedder(self._get_embedder(), max_items=50_000))
         return self._mapper
 
     # ------------------------------------------------------------------ public
@@ -261,28 +267,26 @@ class TermAspectExtractor:
             results[i].append((s, e, labels[k], scores[k], opinion))
 
     def _polarity(self, net: Any, torch: Any, z: Any, rows: list[int], ranges: list[Any],
-                  lengths: list[int]) -> tuple[list[str], list[float], np.ndarray]:
-        width = z.shape[1]
-        valid = [k for k, r in enumerate(ranges) if r is not None]
+                  lengths: list[int]) -> tuple[list[str], list[float], list[np.ndarray]]:
+        from vocmine.aspects._term_net import gather_mentions
+
         labels, scores = ["neutral"] * len(rows), [0.0] * len(rows)
-        att_out = np.zeros((len(rows), width), dtype=np.float32)
-        if not valid:
-            return labels, scores, att_out
-        span = np.zeros((len(valid), width), dtype=np.float32)
-        dist = np.zeros((len(valid), width), dtype=np.int64)
-        tok = np.zeros((len(valid), width), dtype=np.int64)
-        for r, k in enumerate(valid):
-            (i, j), n = ranges[k], lengths[rows[k]]
-            span[r, i:j] = 1.0
-            dist[r, :n] = relative_distance(n, i, j, N_DIST)
-            tok[r, :n] = 1
-        logits, att = net.polarity(z[torch.tensor([rows[k] for k in valid])], torch.from_numpy(tok),
-                                   torch.from_numpy(span), torch.from_numpy(dist))
-        p = torch.softmax(logits, dim=-1).numpy().astype(np.float64)
-        for r, k in enumerate(valid):
-            labels[k] = SENTIMENT_LABELS[int(p[r].argmax())]
-            scores[k] = float(np.clip(p[r, 2] - p[r, 0], -1.0, 1.0))
-            att_out[k] = att[r].numpy()
+        att_out = [np.zeros(0, dtype=np.float32)] * len(rows)
+        valid = [k for k, r in enumerate(ranges) if r is not None]
+        for c0 in range(0, len(valid), MENTION_CHUNK):
+            chunk = valid[c0 : c0 + MENTION_CHUNK]
+            zw, tok, span, dist, _starts = gather_mentions(z, [rows[k] for k in chunk], [ranges[k] for k in chunk],
+                                                          lengths, N_DIST)
+            logits, att = net.polarity(zw, tok, span, dist)
+            p = torch.softmax(logits, dim=-1).numpy().astype(np.float64)
+            att_np = att.numpy()
+            for r, k in enumerate(chunk):
+                labels[k] = SENTIMENT_LABELS[int(p[r].argmax())]
+                scores[k] = float(np.clip(p[r, 2] - p[r, 0], -1.0, 1.0))
+                full = np.zeros(lengths[rows[k]], dtype=np.float32)
+                lo, hi = mention_window(lengths[rows[k]], *ranges[k])
+                full[lo:hi] = att_np[r, : hi - lo]
+                att_out[k] = full
         return labels, scores, att_out
 
 

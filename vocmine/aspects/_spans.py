@@ -22,9 +22,13 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["O_TAG", "B_TAG", "I_TAG", "bio_tags", "decode_bio", "char_span", "token_range", "relative_distance"]
+__all__ = ["O_TAG", "B_TAG", "I_TAG", "ATTENTION_WINDOW", "bio_tags", "decode_bio", "char_span", "token_range",
+           "relative_distance", "mention_window"]
 
 O_TAG, B_TAG, I_TAG = 0, 1, 2
+
+#: Tokens on each side of a mention its polarity attention reads (bounds the cost on long texts).
+ATTENTION_WINDOW = 48
 
 #: Characters stripped from both ends of a predicted span (quotes, brackets, punctuation).
 _EDGE_CATEGORIES = ("P", "Z", "S", "C")
@@ -136,3 +140,15 @@ def relative_distance(n_tokens: int, i: int, j: int, n_buckets: int) -> np.ndarr
     bucket = dist.copy()
     bucket[far] = 4 + np.ceil(np.log2(dist[far] / 4.0)).astype(np.int64)
     return np.minimum(bucket, n_buckets - 1).astype(np.int64)
+
+
+def mention_window(n_tokens: int, i: int, j: int, width: int = ATTENTION_WINDOW) -> tuple[int, int]:
+    """The tokens ``[lo, hi)`` the polarity attention of mention ``[i, j)`` reads.
+
+    Examples:
+        >>> mention_window(200, 100, 102, 48)
+        (52, 150)
+        >>> mention_window(10, 2, 4, 48)
+        (0, 10)
+    """
+    return max(0, i - width), min(n_tokens, j + width)

@@ -5,7 +5,8 @@ Input: the frozen token states ``X`` (``T x d``) of the shared multilingual enco
 * context: ``Z = [LayerNorm(X), BiLSTM(LayerNorm(X))]`` (``d + 2h`` per token);
 * tagger: ``MLP(Z_t) -> {O, B, I}`` per token;
 * polarity of a mention covering tokens ``[i, j)``: ``s = mean(Z_i..Z_j-1)``; attention
-  ``a_t = softmax_t(v . tanh(W_z Z_t + W_s s + E[dist(t, [i, j))]))`` over the sentence with
+  ``a_t = softmax_t(v . tanh(W_z Z_t + W_s s + E[dist(t, [i, j))]))`` over the tokens within
+  ``ATTENTION_WINDOW`` of the mention (the whole sentence, for sentences of normal length), with
   a learned embedding of the bucketed token distance to the mention, so that each mention
   reads its own opinion words; ``MLP([s, sum_t a_t Z_t]) -> {negative, neutral, positive}``.
   A whole-sentence "mention" (``[0, T)``) gives sentence-level aspect polarity.
@@ -16,15 +17,57 @@ Examples:
     >>> z = net.context(torch.zeros(1, 3, 8), torch.tensor([3]))
     >>> tuple(net.tagger(z).shape)
     (1, 3, 3)
+    >>> zw, tok, span, dist, starts = gather_mentions(z, [0], [(1, 2)], [3], 5)
+    >>> tuple(net.polarity(zw, tok, span, dist)[0].shape), starts
+    ((1, 3), [0])
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["TermNet"]
+from vocmine.aspects._spans import mention_window, relative_distance
+
+__all__ = ["TermNet", "gather_mentions"]
+
+
+def gather_mentions(
+    z: torch.Tensor, rows: Sequence[int], ranges: Sequence[tuple[int, int]], lengths: Sequence[int], n_dist: int
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, list[int]]:
+    """Cut each mention's attention window out of the batch states.
+
+    Args:
+        z: ``(B, T, Z)`` context states.
+        rows: batch row of each mention.
+        ranges: token range ``[i, j)`` of each mention.
+        lengths: real token count of each batch row.
+        n_dist: number of distance buckets.
+
+    Returns:
+        ``(M, W, Z)`` window states, ``(M, W)`` token mask, span mask and distance buckets,
+        and the first token index of each window.
+    """
+    windows = [mention_window(lengths[b], i, j) for b, (i, j) in zip(rows, ranges)]
+    width = max(hi - lo for lo, hi in windows)
+    m = len(rows)
+    tok = np.zeros((m, width), dtype=np.int64)
+    span = np.zeros((m, width), dtype=np.float32)
+    dist = np.zeros((m, width), dtype=np.int64)
+    parts = []
+    for k, ((lo, hi), b, (i, j)) in enumerate(zip(windows, rows, ranges)):
+        tok[k, : hi - lo] = 1
+        span[k, i - lo : j - lo] = 1.0
+        dist[k, : hi - lo] = relative_distance(hi - lo, i - lo, j - lo, n_dist)
+        part = z[b, lo:hi]
+        if hi - lo < width:
+            part = torch.cat([part, part.new_zeros(width - (hi - lo), z.shape[-1])])
+        parts.append(part)
+    return torch.stack(parts), torch.from_numpy(tok), torch.from_numpy(span), torch.from_numpy(dist), [lo for lo, _ in windows]
 
 
 class TermNet(nn.Module):

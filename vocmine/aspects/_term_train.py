@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vocmine.aspects._spans import bio_tags, relative_distance, token_range
+from vocmine.aspects._spans import bio_tags, token_range
 from vocmine.aspects._term_weights import TermModel
 from vocmine.errors import ConfigError
 from vocmine.types import SENTIMENT_LABELS
@@ -98,30 +98,17 @@ def _batch(torch: Any, items: list[EncodedSentence]) -> dict[str, Any]:
     width, dim = max(lengths), items[0].x.shape[1]
     x = np.zeros((len(items), width, dim), dtype=np.float32)
     tags = np.full((len(items), width), -100, dtype=np.int64)
-    m_rows, m_span, m_dist, m_tok, m_lab = [], [], [], [], []
+    rows, ranges, labels = [], [], []
     for b, it in enumerate(items):
-        n = len(it.x)
-        x[b, :n] = it.x
+        x[b, : lengths[b]] = it.x
         if it.tags is not None:
-            tags[b, :n] = it.tags
+            tags[b, : lengths[b]] = it.tags
         for i, j, lab in it.mentions:
-            span = np.zeros(width, dtype=np.float32)
-            span[i:j] = 1.0
-            dist = np.zeros(width, dtype=np.int64)
-            dist[:n] = relative_distance(n, i, j, N_DIST)
-            tok = np.zeros(width, dtype=np.int64)
-            tok[:n] = 1
-            m_rows.append(b)
-            m_span.append(span)
-            m_dist.append(dist)
-            m_tok.append(tok)
-            m_lab.append(lab)
-    batch = {"x": torch.from_numpy(x), "lengths": torch.tensor(lengths), "tags": torch.from_numpy(tags)}
-    if m_rows:
-        batch.update(rows=torch.tensor(m_rows), span=torch.from_numpy(np.stack(m_span)),
-                     dist=torch.from_numpy(np.stack(m_dist)), tok=torch.from_numpy(np.stack(m_tok)),
-                     labels=torch.tensor(m_lab))
-    return batch
+            rows.append(b)
+            ranges.append((i, j))
+            labels.append(lab)
+    return {"x": torch.from_numpy(x), "lengths": lengths, "tags": torch.from_numpy(tags), "rows": rows,
+            "ranges": ranges, "labels": torch.tensor(labels, dtype=torch.long)}
 
 
 class _Adam:
@@ -193,7 +180,7 @@ def train_term_model(
     """
     import torch
 
-    from vocmine.aspects._term_net import TermNet
+    from vocmine.aspects._term_net import TermNet, gather_mentions
 
     if epochs < 1 or batch_size < 1 or learning_rate <= 0:
         raise ConfigError(
@@ -225,10 +212,11 @@ def train_term_model(
         t0, total = time.time(), 0.0
         for b0 in range(0, len(order), batch_size):
             batch = _batch(torch, [data[i] for i in order[b0 : b0 + batch_size]])
-            z = net.context(batch["x"], batch["lengths"])
+            z = net.context(batch["x"], torch.tensor(batch["lengths"]))
             loss = ce(net.tagger(z).reshape(-1, 3), batch["tags"].reshape(-1)) if (batch["tags"] >= 0).any() else 0.0
-            if "rows" in batch:
-                logits, _ = net.polarity(z[batch["rows"]], batch["tok"], batch["span"], batch["dist"])
+            if batch["rows"]:
+                zw, tok, span, dist, _ = gather_mentions(z, batch["rows"], batch["ranges"], batch["lengths"], N_DIST)
+                logits, _ = net.polarity(zw, tok, span, dist)
                 loss = loss + ce(logits, batch["labels"])
             opt.zero_grad()
             loss.backward()  # type: ignore[union-attr]

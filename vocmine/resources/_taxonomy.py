@@ -228,7 +228,8 @@ def _load_preset(name: str, kind: str) -> Taxonomy:
             "or a path to a .yaml file."
         )
     root = resources.files("vocmine.resources")
-    res = root.joinpath("categories.yaml") if kind == "categories" else root.joinpath("touchpoints").joinpath(f"{name}.yaml")
+    folder = root if kind == "categories" else root.joinpath("touchpoints")
+    res = folder.joinpath("categories.yaml" if kind == "categories" else f"{name}.yaml")
     return _parse(res.read_text(encoding="utf-8"), kind, name)
 
 
@@ -280,10 +281,11 @@ def _parse(text: str, kind: str, source: str) -> Taxonomy:
         descriptions = _lang_map(raw.get("descriptions", {}), f"{where}.descriptions", fail)
         examples = _lang_lists(raw.get("examples", {}), f"{where}.examples", fail)
         touchpoint = raw.get("touchpoint")
-        if touchpoint is not None and not (isinstance(touchpoint, str) and _KIND_SPEC["touchpoints"][0].match(touchpoint)):
+        tp_pattern, cat_pattern = _KIND_SPEC["touchpoints"][0], _KIND_SPEC["categories"][0]
+        if touchpoint is not None and not (isinstance(touchpoint, str) and tp_pattern.match(touchpoint)):
             raise fail(f"{where}.touchpoint", f"expected a lower_snake_case touchpoint id or null, got {touchpoint!r}.")
         cats = raw.get("categories", [])
-        if not isinstance(cats, list) or not all(isinstance(c, str) and _KIND_SPEC["categories"][0].match(c) for c in cats):
+        if not isinstance(cats, list) or not all(isinstance(c, str) and cat_pattern.match(c) for c in cats):
             raise fail(f"{where}.categories", f"expected a list of UPPER_SNAKE_CASE category ids, got {cats!r}.")
         items.append(TaxonomyItem(item_id, names, descriptions, examples, touchpoint, tuple(cats)))
     return Taxonomy(tuple(items), kind, source)

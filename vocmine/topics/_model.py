@@ -15,7 +15,7 @@ Examples:
     >>> texts = ["late delivery courier"] * 20 + ["refund money back"] * 20
     >>> out = BertopicTopics(min_topic_size=5).fit_transform(texts, langs=["en"] * 40, embeddings=emb)
     >>> sorted(t.label for t in out.topics)
-    ['courier, delivery, late', 'back, money, refund']
+    ['back, money, refund', 'courier, delivery, late']
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class BertopicTopics:
         random_state: int = 0,
         embedder: Embedder | None = None,
         low_memory: bool = True,
-        max_fit_docs: int = 50_000,
+        max_fit_docs: int = 30_000,
     ) -> None:
         self.min_topic_size = min_topic_size
         self.n_neighbors = n_neighbors

@@ -1,0 +1,65 @@
+"""TermAspectExtractor with the real encoder and the shipped term model (``-m models``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from vocmine.aspects import TermAspectExtractor
+from vocmine.types import SENTIMENT_LABELS
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def extractor() -> TermAspectExtractor:
+    return TermAspectExtractor()
+
+
+def found(extractor: TermAspectExtractor, text: str, lang: str) -> dict[str, str]:
+    (mentions,) = extractor.extract([text], langs=[lang])
+    for m in mentions:
+        assert text[m.start : m.end] == m.aspect
+    return {m.aspect.lower(): m.polarity for m in mentions}
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("The pizza was great but the delivery took two hours.", "en", {"pizza": "positive", "delivery": "negative"}),
+        ("Официант был очень вежлив, но суп принесли холодным.", "ru", {"официант": "positive", "суп": "negative"}),
+        ("Bateria trzyma długo, ale ekran jest za ciemny.", "pl", {"bateria": "positive", "ekran": "negative"}),
+        ("屏幕很清晰，但是电池不耐用。", "zh", {"屏幕": "positive", "电池": "negative"}),
+    ],
+)
+def test_known_examples(extractor: TermAspectExtractor, text: str, lang: str, expected: dict[str, str]) -> None:
+    got = found(extractor, text, lang)
+    for term, polarity in expected.items():
+        assert got.get(term) == polarity, (term, got)
+
+
+def test_lemma_category_and_scores(extractor: TermAspectExtractor) -> None:
+    (mentions,) = extractor.extract(["Доставка опоздала на неделю, курьер грубил."], langs=["ru"])
+    by_term = {m.aspect: m for m in mentions}
+    assert by_term["Доставка"].lemma == "доставка"
+    assert by_term["Доставка"].category == "DELIVERY"
+    assert by_term["Доставка"].polarity == "negative" and by_term["Доставка"].score < -0.5
+    for m in mentions:
+        assert m.polarity in SENTIMENT_LABELS and 0.0 <= m.category_score <= 1.0
+
+
+def test_windowing_keeps_offsets_beyond_the_encoder_limit(extractor: TermAspectExtractor) -> None:
+    filler = "and then we talked about many unrelated things for quite a while " * 40  # > 256 tokens
+    text = "The soup was cold, " + filler + "but the dessert was wonderful."
+    (mentions,) = extractor.extract([text], langs=["en"])
+    for m in mentions:
+        assert text[m.start : m.end] == m.aspect
+    terms = {m.aspect: m.polarity for m in mentions}
+    assert terms.get("soup") == "negative"
+    assert terms.get("dessert") == "positive"
+    assert any(m.start > len(text) - 40 for m in mentions)
+
+
+def test_gold_term_polarity(extractor: TermAspectExtractor) -> None:
+    text = "The screen is gorgeous, the keyboard is awful."
+    (out,) = extractor.classify([text], [[(4, 10), (28, 36)]], langs=["en"])
+    assert [label for label, _ in out] == ["positive", "negative"]
