@@ -159,7 +159,7 @@ def main() -> None:
     meta = {"embedder": "multilingual-e5-small", "layer": args.layer, "training_data": args.data,
             "languages": sources}
     train_term_model(encoded, embedder=emb, epochs=epochs, hidden=args.hidden, random_state=args.seed,
-                     meta=meta, on_epoch=on_epoch)
+                     meta=meta, on_epoch=on_epoch, num_threads=1)
     model = best["model"]
     model = type(model)(model.params, {**model.meta, "embedder": "multilingual-e5-small", "best_epoch": best["epoch"],
                                        "dev": best["scores"], "n_train": len(train), "n_dev": len(dev)})

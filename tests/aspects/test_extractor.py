@@ -52,7 +52,7 @@ def emb() -> FakeTokenEmbedder:
 def word_model(tmp_path_factory: pytest.TempPathFactory, emb: FakeTokenEmbedder) -> Path:
     """A term model that tags every word (so every property below is exercised on many spans)."""
     examples = [every_word(t, SENTIMENT_LABELS[k % 3]) for k, t in enumerate(TRAIN_TEXTS)]
-    model = train_term_model(examples, embedder=emb, epochs=25, hidden=8, mlp=8, learning_rate=0.05)
+    model = train_term_model(examples, embedder=emb, epochs=25, hidden=8, mlp=8, learning_rate=0.05, num_threads=1)
     return save_term_model(model, tmp_path_factory.mktemp("word_model") / "fake-tokens.npz")
 
 
@@ -163,14 +163,20 @@ def test_classify_returns_one_polarity_per_span(extractor: TermAspectExtractor) 
 
 
 def test_learns_terms_and_their_polarity(tmp_path: Path, emb: FakeTokenEmbedder) -> None:
+    def ex(text: str, *terms: tuple[str, str]) -> TermExample:
+        return TermExample(text, "en", [(text.index(t), text.index(t) + len(t), p) for t, p in terms])
+
     examples = [
-        TermExample("the pizza was great", "en", [(4, 9, "positive")]),
-        TermExample("the delivery was awful", "en", [(4, 12, "negative")]),
-        TermExample("the delivery was great", "en", [(4, 12, "positive")]),
-        TermExample("the pizza was awful", "en", [(4, 9, "negative")]),
-        TermExample("we ate and left", "en", []),
-    ] * 4
-    model = train_term_model(examples, embedder=emb, epochs=40, hidden=8, mlp=16, learning_rate=0.03)
+        ex("the pizza was great", ("pizza", "positive")),
+        ex("the delivery was awful", ("delivery", "negative")),
+        ex("the delivery was great", ("delivery", "positive")),
+        ex("the pizza was awful", ("pizza", "negative")),
+        ex("the pizza was awful and the delivery was great", ("pizza", "negative"), ("delivery", "positive")),
+        ex("the delivery was awful and the pizza was great", ("delivery", "negative"), ("pizza", "positive")),
+        ex("we ate and left"),
+    ] * 3
+    model = train_term_model(examples, embedder=emb, epochs=40, hidden=8, mlp=16, learning_rate=0.03,
+                             num_threads=1)
     path = save_term_model(model, tmp_path / "fake-tokens.npz")
     ext = TermAspectExtractor(embedder=emb, model_path=tmp_path, category_mapper=CategoryMapper(embedder=emb),
                               lemmatizer=lower)

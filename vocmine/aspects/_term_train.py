@@ -149,6 +149,7 @@ def train_term_model(
     random_state: int = 0,
     meta: dict[str, Any] | None = None,
     on_epoch: Callable[[int, TermModel], None] | None = None,
+    num_threads: int | None = None,
 ) -> TermModel:
     """Fit a term model on ``examples``.
 
@@ -166,21 +167,23 @@ def train_term_model(
         random_state: seed of the initialisation and the shuffling.
         meta: extra details stored in the model (data, scores, ...).
         on_epoch: called after every epoch with ``(epoch, model)`` (model selection).
+        num_threads: torch intra-op threads while training (``None``: torch's default); 1 is
+            much faster on a machine whose cores are busy with other work.
 
     Returns:
         The trained :class:`TermModel`.
 
     Examples:
         >>> from vocmine.aspects import TermExample, train_term_model
-        >>> from tests.fakes import FakeTokenEmbedder  # doctest: +SKIP
+        >>> from vocmine.embed import E5Embedder
         >>> model = train_term_model([TermExample("good pizza", "en", [(5, 10, "positive")])],
-        ...                          embedder=FakeTokenEmbedder(), epochs=1)  # doctest: +SKIP
+        ...                          embedder=E5Embedder(), epochs=1, num_threads=1)  # doctest: +SKIP
         >>> model.meta["n_sentences"]  # doctest: +SKIP
         1
     """
     import torch
 
-    from vocmine.aspects._term_net import TermNet, gather_mentions
+    from vocmine.aspects._term_net import TermNet
 
     if epochs < 1 or batch_size < 1 or learning_rate <= 0:
         raise ConfigError(
@@ -199,12 +202,28 @@ def train_term_model(
     torch.manual_seed(random_state)
     rng = np.random.default_rng(random_state)
     net = TermNet(dim=dim, hidden=hidden, mlp=mlp, n_dist=N_DIST, dropout=dropout)
-    opt = _Adam(list(net.parameters()), learning_rate)
-    ce = torch.nn.CrossEntropyLoss(ignore_index=-100)
     info = {"dim": dim, "hidden": hidden, "mlp": mlp, "n_dist": N_DIST, "epochs": epochs,
             "n_sentences": len(data), "n_tagged": sum(d.tags is not None for d in data),
             "n_mentions": sum(len(d.mentions) for d in data), "random_state": random_state,
             "embedder": str(getattr(embedder, "name", "")) if embedder is not None else "", **(meta or {})}
+    model = TermModel({}, info)
+    before = torch.get_num_threads()
+    if num_threads:
+        torch.set_num_threads(num_threads)
+    try:
+        model = _fit(torch, net, data, epochs=epochs, batch_size=batch_size, learning_rate=learning_rate,
+                     rng=rng, info=info, on_epoch=on_epoch)
+    finally:
+        torch.set_num_threads(before)
+    return model
+
+
+def _fit(torch: Any, net: Any, data: list[EncodedSentence], *, epochs: int, batch_size: int, learning_rate: float,
+         rng: np.random.Generator, info: dict[str, Any], on_epoch: Callable[[int, TermModel], None] | None) -> TermModel:
+    from vocmine.aspects._term_net import gather_mentions
+
+    opt = _Adam(list(net.parameters()), learning_rate)
+    ce = torch.nn.CrossEntropyLoss(ignore_index=-100)
     model = TermModel({}, info)
     for epoch in range(epochs):
         net.train()

@@ -203,7 +203,7 @@ def _write_config(q4: Q4Model, out: Path) -> None:
         from transformers import BertConfig
     except ImportError as exc:  # pragma: no cover - exercised only without transformers
         raise _missing("transformers") from exc
-    config = BertConfig(
+    settings: dict[str, Any] = dict(
         vocab_size=q4.vocab_size,
         hidden_size=q4.hidden,
         num_hidden_layers=q4.layers,
@@ -219,7 +219,7 @@ def _write_config(q4: Q4Model, out: Path) -> None:
         tokenizer_class="XLMRobertaTokenizer",
         architectures=["BertModel"],
     )
-    config.save_pretrained(str(out))
+    BertConfig(**settings).save_pretrained(str(out))
 
 
 def _charsmap(table: dict[int, str]) -> bytes:

@@ -156,7 +156,11 @@ class E5Embedder(TransformersEmbedder):
     @property
     def name(self) -> str:
         """``multilingual-e5-small``, or ``multilingual-e5-small-int8sq`` on the int8 CPU path."""
-        return E5_MODEL_NAME + ("-int8sq" if self._quantized else "")
+        return (self._name or E5_MODEL_NAME) + ("-int8sq" if self._quantized else "")
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
 
     @property
     def dim(self) -> int:

@@ -107,6 +107,10 @@ class TransformersEmbedder:
         base = self._name or f"transformers:{self._model_dir().name}"
         return base + ("-int8" if self._quantized else "")
 
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
     @property
     def _quantized(self) -> bool:
         return self.int8 and self.resolved_device == "cpu"

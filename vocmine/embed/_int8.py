@@ -192,7 +192,8 @@ class _Smoothed:
                     self.register_buffer("inv_scale", inv_scale)
 
                 def forward(self, x: torch.Tensor) -> torch.Tensor:
-                    return self.inner(x * self.inv_scale)
+                    scale: torch.Tensor = self.get_buffer("inv_scale")
+                    return self.inner(x * scale)
 
             cls.cls = SmoothedLinear
         return cls.cls(inner, inv_scale)
@@ -217,10 +218,11 @@ def smooth_quantize(
         if keep_ffn_output and _is_ffn_output(name):
             continue
         lin = model.get_submodule(name)
-        w_max = lin.weight.detach().abs().amax(0).clamp(min=1e-5)
+        weight: torch.Tensor = lin.get_parameter("weight")
+        w_max = weight.detach().abs().amax(0).clamp(min=1e-5)
         s = stats[name].clamp(min=1e-5) ** alpha / w_max ** (1 - alpha)
         with torch.no_grad():
-            lin.weight.mul_(s[None, :])
+            weight.mul_(s[None, :])
         parent_name, _, child = name.rpartition(".")
         parent = model.get_submodule(parent_name) if parent_name else model
         setattr(parent, child, _Smoothed.make(lin, (1.0 / s).contiguous()))

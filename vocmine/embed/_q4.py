@@ -60,7 +60,8 @@ class Q4Model:
         """Return tensor ``name`` as a dense array of ``shape`` (dequantised if Q4)."""
         kind, raw = self.tensors[name]
         if kind == _DTYPE_Q4:
-            return dequantize_q4(raw, shape, dtype=dtype)
+            rows, cols = shape
+            return dequantize_q4(raw, (rows, cols), dtype=dtype)
         arr = np.frombuffer(raw, dtype="<f4").reshape(shape)
         return arr.astype(dtype)
 

@@ -140,8 +140,8 @@ class StaticEmbedder:
             out[c0 : c0 + len(encs)] = block
         if self.normalize:
             norms = np.linalg.norm(out, axis=1, keepdims=True)
-            out = out / np.where(norms > 0, norms, 1.0)
-        return out.astype(np.float32, copy=False)
+            return (out / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+        return out
 
     def __repr__(self) -> str:
         return f"StaticEmbedder({str(self.path)!r})"

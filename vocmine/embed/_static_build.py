@@ -152,7 +152,7 @@ def _token_vectors(
     """Last-layer state of each piece encoded as ``head + [piece, eos]`` (head = ``<s> query:``)."""
     from vocmine.embed._torch import run_segments
 
-    out = []
+    out: list[np.ndarray] = []
     chunk = 8192
     for c0 in range(0, len(ids), chunk):
         segs = [[*head, i, eos] for i in ids[c0 : c0 + chunk]]

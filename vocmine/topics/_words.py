@@ -13,7 +13,7 @@ Examples:
     >>> from vocmine.topics._words import topic_words
     >>> w = topic_words(["card lost", "cards lost again", "refund late"], ["en"] * 3, [0, 0, 1], top_n=2)
     >>> w.words[0]["en"]
-    ['lose', 'card']
+    ['card', 'lose']
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TopicWords", "topic_words", "class_tfidf", "compose_labels", "UNDETERMINED"]
 
 UNDETERMINED = "und"
+#: A topic word occurs in at least this share of the topic's documents (in that language).
+MIN_DOC_SHARE = 0.05
 #: Words in a per-language label.
 LABEL_WORDS = 3
 #: A language is part of the cross-lingual label when it holds this share of the topic.
@@ -93,6 +95,8 @@ def topic_words(
         vocab: dict[str, int] = {}
         rows: list[int] = []
         cols: list[int] = []
+        df_rows: list[int] = []
+        df_cols: list[int] = []
         for i in idx:
             toks = analyze(texts[i])
             if not toks:
@@ -101,28 +105,25 @@ def topic_words(
             for tok in toks:
                 rows.append(r)
                 cols.append(vocab.setdefault(tok, len(vocab)))
+            uniq = {vocab[tok] for tok in toks}
+            df_rows += [r] * len(uniq)
+            df_cols += sorted(uniq)
         if not vocab:
             continue
-        counts = sparse.csr_matrix(
-            (np.ones(len(rows), dtype=np.float64), (np.asarray(rows), np.asarray(cols))),
-            shape=(len(topics) + 1, len(vocab)),
-        )
-        counts.sum_duplicates()
-        if len(idx) >= 50:  # drop hapax words on real corpora: they are typos and names
-            keep = np.flatnonzero(np.asarray(counts.sum(axis=0)).ravel() >= 2)
-            if keep.size:
-                counts = counts[:, keep]
-                words = np.array(list(vocab), dtype=object)[keep]
-            else:
-                words = np.array(list(vocab), dtype=object)
-        else:
-            words = np.array(list(vocab), dtype=object)
-        weights = class_tfidf(counts)
+        shape = (len(topics) + 1, len(vocab))
+        counts = sparse.csr_matrix((np.ones(len(rows)), (np.asarray(rows), np.asarray(cols))), shape=shape)
+        docfreq = sparse.csr_matrix((np.ones(len(df_rows)), (np.asarray(df_rows), np.asarray(df_cols))), shape=shape)
+        words = np.array(list(vocab), dtype=object)
+        weights = class_tfidf(counts).tocsr()
         for t in topics:
             n_lang = out.lang_counts[t].get(lang, 0)
             if n_lang == 0 or (n_lang < min_docs and len(out.lang_counts[t]) > 1):
                 continue
-            row = weights.getrow(row_of[t])
+            # a topic word must occur in several of the topic's documents (>= 2, and >= 5 % of them):
+            # rare words with a high idf make poor, incoherent labels
+            need = max(min(2, n_lang), int(np.ceil(MIN_DOC_SHARE * n_lang)))
+            row = weights.getrow(row_of[t]).multiply(docfreq.getrow(row_of[t]) >= need).tocsr()
+            row.eliminate_zeros()
             if row.nnz == 0:
                 continue
             # highest weight first, ties broken by the word itself (deterministic)
