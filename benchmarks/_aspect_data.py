@@ -145,6 +145,40 @@ def seed_units() -> list[Unit]:
     return out
 
 
+#: Permissively licensed sentence-level polarity sets used by the shipped (``open``) model.
+SENTENCE_POLARITY_SOURCES = ("vocmine_sentiment_seed", "en_uci_sentiment_sentences", "zh_asap_restaurant_sample")
+
+
+def sentence_polarity_units() -> list[Unit]:
+    """Whole-text polarity examples from permissive sources (they train only the polarity head).
+
+    * ``models/sentiment-e5-head/seed_sentences.jsonl`` - 530 sentences written for vocmine
+      (en/ru/pl/zh, negative/neutral/positive; Apache-2.0 with the code);
+    * UCI Sentiment Labelled Sentences (Kotzias et al., 2015; CC BY 4.0) - 3,000 Amazon/Yelp/IMDb
+      sentences, 0/1 -> negative/positive;
+    * ASAP restaurant sample (Meituan, Apache-2.0) - 300 Chinese reviews, stars 1-2 negative,
+      3 neutral, 4-5 positive (whole reviews; the encoder windows long ones).
+    """
+    out: list[Unit] = []
+    seed = ROOT / "models" / "sentiment-e5-head" / "seed_sentences.jsonl"
+    if seed.is_file():
+        for k, line in enumerate(seed.read_text("utf-8").splitlines()):
+            if line.strip():
+                r = json.loads(line)
+                out.append(Unit(f"sseed:{k}", r["text"], r["lang"], SENTENCE_POLARITY_SOURCES[0], "train", None,
+                                [("SENTENCE", r["label"])]))
+    uci = _read("en_uci_sentiment_sentences")
+    for k, r in enumerate(uci.itertuples()):
+        out.append(Unit(f"uci:{k}", str(r.text).strip(), "en", SENTENCE_POLARITY_SOURCES[1], "train", None,
+                        [("SENTENCE", "positive" if int(r.label) == 1 else "negative")]))
+    asap = _read("zh_asap_restaurant_sample")
+    stars = {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}
+    for k, r in enumerate(asap.itertuples()):
+        out.append(Unit(f"asap:{k}", str(r.text).replace("\\n", " ").strip(), "zh", SENTENCE_POLARITY_SOURCES[2],
+                        "train", None, [("SENTENCE", stars[int(r.star)])]))
+    return [u for u in out if u.text]
+
+
 @functools.lru_cache(maxsize=1)
 def all_units() -> dict[str, list[Unit]]:
     """Every dataset, by name (SemEval sets keep their official splits)."""

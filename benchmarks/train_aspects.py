@@ -35,7 +35,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._aspect_data import SEED, Unit, cache_root, norm_key, seed_units, test_units, train_units  # noqa: E402
+from benchmarks._aspect_data import (  # noqa: E402
+    SEED,
+    SENTENCE_POLARITY_SOURCES,
+    Unit,
+    cache_root,
+    norm_key,
+    seed_units,
+    sentence_polarity_units,
+    test_units,
+    train_units,
+)
 from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
 from vocmine.aspects import TermAspectExtractor, TermExample, save_term_model, train_term_model  # noqa: E402
 from vocmine.aspects._term_train import encode_examples  # noqa: E402
@@ -59,6 +69,8 @@ class NoCategories:
 def to_example(u: Unit) -> TermExample | None:
     """A training example from a unit (``None`` when it carries no usable signal)."""
     sent_pol = None
+    if u.source in SENTENCE_POLARITY_SOURCES:
+        return TermExample(u.text, u.lang, [], tag=False, sentence_polarity=u.cats[0][1])
     if u.source.startswith(("ru_semeval16", "en_semeval16", "zh_semeval16")):
         pols = {p for _c, p in u.cats}
         implicit = u.terms is None or len(u.cats) > len(u.terms or [])
@@ -109,7 +121,7 @@ def split_dev(examples: list[TermExample], fraction: float) -> tuple[list[TermEx
 
 
 def build(data: str) -> list[TermExample]:
-    units = seed_units()
+    units = seed_units() + sentence_polarity_units()
     if data == "research":
         units = units + train_units(zh_negatives=500)
     test_keys = {norm_key(u.text) for us in test_units().values() for u in us}

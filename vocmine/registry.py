@@ -131,6 +131,8 @@ def _builtin() -> None:
     register("vocmine.aspects.sentence_categories.v1", "vocmine.aspects:SentenceCategoryAspects",
              stage="aspects", needs=("embedder", "sentiment"),
              description="BASELINE: sentence-level category detection by embedding similarity")
+    register("vocmine.aspects.terms.v1", "vocmine.aspects:TermAspectExtractor", stage="aspects",
+             needs=("embedder",), description="learned aspect terms (BIO) + mention polarity + category per term")
     register("vocmine.topics.bertopic.v1", "vocmine.topics:BertopicTopics", stage="topics",
              description="BERTopic with language-aware c-TF-IDF and stable topic ids")
     register("vocmine.touchpoints.embedding.v1", "vocmine.touchpoints:EmbeddingTouchpointLinker",

@@ -185,6 +185,7 @@ def build_static_model(
     sif_a: float = 3e-5,
     batch_size: int = 512,
     num_threads: int | None = 2,
+    cache_dir: str | Path | None = None,
 ) -> Path:
     """Distil the e5 encoder into a static model directory (see the module docstring).
 
@@ -199,6 +200,8 @@ def build_static_model(
         sif_a: SIF smoothing constant ``a``.
         batch_size: pieces per forward pass.
         num_threads: torch threads while encoding.
+        cache_dir: where to keep the raw token vectors between runs (keyed by the
+            e5 weights and the vocabulary), so PCA/SIF settings can be re-tried fast.
 
     Returns:
         The model directory (``embeddings.npy`` fp16, ``tokenizer.json``, ``vocmine_model.json``).
@@ -220,12 +223,22 @@ def build_static_model(
     keep = select_vocabulary(pieces, scores, counts, size=size, specials=specials, cyrillic=cyrillic)
     logger.info("vocabulary: %d pieces (%d distinct in the corpora)", len(keep), len(counts))
 
-    with thread_limit(num_threads):
-        model = load_encoder(e5_dir, device="cpu", half_embeddings=True, bert_no_pooler=True)
-        head = [raw.token_to_id("<s>"), *adapter.encode(["query:"])[0][0]]
-        vecs = _token_vectors(
-            model, keep, head=head, eos=raw.token_to_id("</s>"), pad=adapter.pad_id, batch_size=batch_size
-        )
+    weights_sha = hashlib.sha256((e5_dir / "model.safetensors").read_bytes()).hexdigest()[:16]
+    key = hashlib.sha256(f"{weights_sha}:{keep}".encode()).hexdigest()[:16]
+    cached = Path(cache_dir) / f"static_token_vectors_{key}.npy" if cache_dir else None
+    if cached is not None and cached.is_file():
+        vecs = np.load(cached)
+        logger.info("token vectors loaded from %s", cached)
+    else:
+        with thread_limit(num_threads):
+            model = load_encoder(e5_dir, device="cpu", half_embeddings=True, bert_no_pooler=True)
+            head = [raw.token_to_id("<s>"), *adapter.encode(["query:"])[0][0]]
+            vecs = _token_vectors(
+                model, keep, head=head, eos=raw.token_to_id("</s>"), pad=adapter.pad_id, batch_size=batch_size
+            )
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cached, vecs)
     reduced, explained = _pca(vecs, dim)
     weights = sif_a / (sif_a + np.exp(scores[keep]))
     table = (reduced * weights[:, None]).astype(np.float16)
@@ -240,7 +253,7 @@ def build_static_model(
 
     out.mkdir(parents=True, exist_ok=True)
     np.save(out / "embeddings.npy", table)
-    tok.save(str(out / "tokenizer.json"))
+    tok.save(str(out / "tokenizer.json"), pretty=False)
     e5_manifest = json.loads((e5_dir / MANIFEST_NAME).read_text("utf-8")) if (e5_dir / MANIFEST_NAME).is_file() else {}
     manifest = {
         "name": STATIC_MODEL_NAME,

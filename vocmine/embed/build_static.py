@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dim", type=int, default=256, help="output dimension")
     parser.add_argument("--sif-a", type=float, default=3e-5, help="SIF constant a")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--cache", default=None, help="folder to keep raw token vectors between runs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = time.perf_counter()
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         dim=args.dim,
         sif_a=args.sif_a,
         num_threads=args.threads,
+        cache_dir=args.cache,
     )
     print(f"{path}  ({time.perf_counter() - start:.0f} s)")
     return 0

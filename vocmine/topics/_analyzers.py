@@ -18,8 +18,8 @@ the surface form and on the lemma.
 
 Examples:
     >>> from vocmine.topics import language_analyzer
-    >>> language_analyzer("pl")("Szybkie dostawy i miła obsługa")
-    ['szybki', 'dostawa', 'miły', 'obsługa']
+    >>> language_analyzer("pl")("Szybkie dostawy, kurierzy i paczki")
+    ['szybki', 'dostawa', 'kurier', 'paczka']
 """
 
 from __future__ import annotations
@@ -211,8 +211,8 @@ def language_analyzer(lang: str) -> Analyzer:
 
     Examples:
         >>> from vocmine.topics import language_analyzer
-        >>> language_analyzer("ru")("Быстрой доставкой доволен, спасибо за доставку")
-        ['быстрый', 'доставка', 'довольный', 'спасибо', 'доставка']
+        >>> language_analyzer("ru")("Быстрой доставкой доволен, курьер привёз доставку")
+        ['быстрый', 'доставка', 'довольный', 'курьер', 'привезти', 'доставка']
         >>> language_analyzer("zh")("物流很快，手机质量不错")
         ['物流', '很快', '手机', '质量', '不错']
     """

@@ -7,7 +7,7 @@ The steps, each fixed by ``random_state`` and independent of the row order:
    order and mapped back, so shuffling the input cannot change the result
    (UMAP's nearest-neighbour descent depends on row order, BERTopic #2276).
 2. **Sample.** At most ``max_fit_docs`` rows are clustered: the first ones in
-   content order, each distinct text at most ``min_topic_size`` times. The
+   content order, each distinct text at most ``2 * min_topic_size`` times. The
    remaining rows are assigned to the nearest topic centroid in batches, which
    bounds time and memory at 0.5-1 M documents (BERTopic #431, #625).
 3. **Reduce + cluster.** UMAP (cosine, ``min_dist=0``, single-threaded with a
@@ -107,12 +107,16 @@ def nearest_centroid(emb: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray
 
 
 def _fit_sample(digests: Sequence[bytes], order: np.ndarray, params: ClusterParams) -> np.ndarray:
-    """Rows (in content order) to cluster: each text at most ``min_topic_size`` times, ``max_fit_docs`` at most."""
+    """Rows (in content order) to cluster: each text at most ``2 * min_topic_size`` times, ``max_fit_docs`` at most.
+
+    A text repeated that often can still form a topic of its own, but cannot crowd the sample.
+    """
+    cap = 2 * params.min_topic_size
     taken: dict[bytes, int] = {}
     keep: list[int] = []
     for i in order:
         d = digests[i]
-        if taken.get(d, 0) >= params.min_topic_size:
+        if taken.get(d, 0) >= cap:
             continue
         taken[d] = taken.get(d, 0) + 1
         keep.append(int(i))

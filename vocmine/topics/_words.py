@@ -154,7 +154,9 @@ def class_tfidf(counts: Any) -> Any:
     return sparse.csr_matrix(tf @ sparse.diags(idf))
 
 
-def compose_labels(words: dict[str, list[str]], lang_counts: dict[str, int], *, fallback: str) -> tuple[str, dict[str, str]]:
+def compose_labels(
+    words: dict[str, list[str]], lang_counts: dict[str, int], *, fallback: str
+) -> tuple[str, dict[str, str]]:
     """Build the per-language labels and the cross-lingual label of one topic.
 
     Each language's label joins its top three words. The cross-lingual label is
