@@ -145,6 +145,36 @@ def seed_units() -> list[Unit]:
     return out
 
 
+OPEN_REAL = ROOT / "models" / "aspects-e5" / "open_real_annotations.jsonl"
+
+
+def open_real_units() -> list[Unit]:
+    """Real review sentences from permissive sets, with aspect terms annotated for vocmine.
+
+    ``models/aspects-e5/open_real_annotations.jsonl`` stores only references (dataset, row,
+    sentence offsets, a hash) and the annotations; the texts are read from the evaluation data
+    (never copied into the repository): 120 UCI Yelp/Amazon sentences (CC BY 4.0), 118 Allegro
+    *train*-split sentences (CC BY-SA 4.0; the Polish test set uses the dev split) and 101 ASAP
+    sentences (Apache-2.0), annotated with the conventions of benchmarks/data/PL_ABSA_GUIDELINE.md.
+    """
+    frames: dict[str, pd.DataFrame] = {}
+    out = []
+    for k, line in enumerate(OPEN_REAL.read_text("utf-8").splitlines()):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        df = frames.setdefault(r["dataset"], _read(r["dataset"]))
+        text = str(df["text"].iloc[r["row"]])
+        if r["dataset"] == "zh_asap_restaurant_sample":
+            text = text.replace("\\\\n", " ")
+        text = text[r["start"] : r["end"]]
+        if hashlib.sha1(text.encode()).hexdigest()[:12] != r["sha1"]:
+            raise ValueError(f"open_real_annotations line {k + 1}: the source text changed ({r['dataset']} row {r['row']})")
+        terms = [(a["start"], a["end"], a["polarity"]) for a in r["aspects"]]
+        out.append(Unit(f"real:{k}", text, r["lang"], "open_real", "train", terms, []))
+    return out
+
+
 #: Permissively licensed sentence-level polarity sets used by the shipped (``open``) model.
 SENTENCE_POLARITY_SOURCES = ("vocmine_sentiment_seed", "en_uci_sentiment_sentences", "zh_asap_restaurant_sample")
 

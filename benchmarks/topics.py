@@ -278,7 +278,7 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         texts, labels, lang = load_set(name)
         emb, model_name = cached_embeddings(name, texts, args.encoder)
         print(f"{name}: n={len(texts)} classes={len(set(labels))} encoder={model_name}", flush=True)
-        row = {"n_docs": len(texts), "n_classes": len(set(labels.tolist())), "lang": lang}
+        row = {"n_docs": len(texts), "n_classes": len(set(labels.tolist())), "lang": lang, "encoder": model_name}
         row["vocmine"] = run_vocmine(texts, labels, lang, emb)
         row["bertopic"] = run_bertopic(texts, labels, emb)
         for system in ("vocmine", "bertopic"):
@@ -289,7 +289,8 @@ def quality(args: argparse.Namespace) -> dict[str, Any]:
         b = row["vocmine"]["before_outlier_reduction"]
         print(f"  vocmine before outlier reduction: NMI={b['nmi']:.3f} ARI={b['ari']:.3f} out={b['outlier_share']:.3f}")
         results[name] = row
-    return {"encoder": model_name, "sets": results}
+    encoder = "multilingual-e5-small (vocmine.embed.E5Embedder)" if args.encoder == "e5" else model_name
+    return {"encoder": encoder, "sets": results}
 
 
 # --- scale --------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from benchmarks._aspect_data import (  # noqa: E402
     Unit,
     cache_root,
     norm_key,
+    open_real_units,
     seed_units,
     sentence_polarity_units,
     test_units,
@@ -121,7 +122,7 @@ def split_dev(examples: list[TermExample], fraction: float) -> tuple[list[TermEx
 
 
 def build(data: str) -> list[TermExample]:
-    units = seed_units() + sentence_polarity_units()
+    units = seed_units() + open_real_units() + sentence_polarity_units()
     if data == "research":
         units = units + train_units(zh_negatives=500)
     test_keys = {norm_key(u.text) for us in test_units().values() for u in us}

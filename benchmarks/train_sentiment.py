@@ -45,14 +45,17 @@ MODEL_DIR = ROOT / "models" / HEAD_DIR_NAME
 PACKAGE_DIR = ROOT / "vocmine" / "sentiment" / "weights"
 
 #: The configuration chosen by ``--select`` on the validation split (see MODEL_CARD.md).
-CHOSEN: dict[str, Any] = {"hidden": 256, "epochs": 40, "lr": 2e-3, "weight_decay": 1e-2, "dropout": 0.1,
-                          "label_smoothing": 0.05}
+CHOSEN: dict[str, Any] = {"hidden": 256, "epochs": 20, "batch_size": 512, "lr": 3e-3, "weight_decay": 1e-2,
+                          "dropout": 0.1, "label_smoothing": 0.05}
 CANDIDATES: list[dict[str, Any]] = [
-    {"hidden": 0, "epochs": 40, "lr": 1e-2, "weight_decay": 1e-3, "dropout": 0.0, "label_smoothing": 0.0},
-    {"hidden": 0, "epochs": 40, "lr": 1e-2, "weight_decay": 1e-2, "dropout": 0.2, "label_smoothing": 0.05},
-    {"hidden": 256, "epochs": 40, "lr": 2e-3, "weight_decay": 1e-2, "dropout": 0.1, "label_smoothing": 0.05},
-    {"hidden": 256, "epochs": 40, "lr": 2e-3, "weight_decay": 5e-2, "dropout": 0.3, "label_smoothing": 0.05},
-    {"hidden": 512, "epochs": 60, "lr": 1e-3, "weight_decay": 1e-2, "dropout": 0.3, "label_smoothing": 0.1},
+    {"hidden": 0, "epochs": 30, "batch_size": 1024, "lr": 1e-2, "weight_decay": 1e-3, "dropout": 0.0,
+     "label_smoothing": 0.0},
+    {"hidden": 0, "epochs": 30, "batch_size": 1024, "lr": 1e-2, "weight_decay": 1e-2, "dropout": 0.2,
+     "label_smoothing": 0.05},
+    {"hidden": 256, "epochs": 20, "batch_size": 512, "lr": 3e-3, "weight_decay": 1e-2, "dropout": 0.1,
+     "label_smoothing": 0.05},
+    {"hidden": 256, "epochs": 20, "batch_size": 512, "lr": 3e-3, "weight_decay": 5e-2, "dropout": 0.3,
+     "label_smoothing": 0.05},
 ]
 
 
