@@ -204,6 +204,8 @@ def sentence_polarity_units() -> list[Unit]:
     asap = _read("zh_asap_restaurant_sample")
     stars = {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}
     for k, r in enumerate(asap.itertuples()):
+        # NB: replaces a single backslash + "n", so one backslash of the source's "\\\\n" stays; kept as is
+        # because the encoder states are cached by exact text (harmless for training).
         out.append(Unit(f"asap:{k}", str(r.text).replace("\\n", " ").strip(), "zh", SENTENCE_POLARITY_SOURCES[2],
                         "train", None, [("SENTENCE", stars[int(r.star)])]))
     return [u for u in out if u.text]
