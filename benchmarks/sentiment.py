@@ -40,9 +40,11 @@ from benchmarks._sentiment_data import (  # noqa: E402
     balanced_weights,
     eval_sets,
     research_train,
+    shipped_train,
 )
 from benchmarks._sentiment_metrics import evaluate, headline  # noqa: E402
 from benchmarks.train_sentiment import CHOSEN, make_embedder  # noqa: E402
+from vocmine.errors import ModelNotFoundError  # noqa: E402
 from vocmine.sentiment import HeadSentiment, train_head  # noqa: E402
 
 TARGETS = {
@@ -85,6 +87,7 @@ def run_tier(kind: str, research: bool) -> dict[str, Any]:
         print(f"[{kind}] {name}: {out['headline'][name]} ({time.time() - t0:.0f}s)", flush=True)
     out["embedder"] = embedder.name
     if research:
+        out["ablations"] = ablations(cache)
         out["research_in_domain_upper_bound"] = {}
         for name in RESEARCH_SETS:
             es = eval_sets()[name]
@@ -99,6 +102,27 @@ def run_tier(kind: str, research: bool) -> dict[str, Any]:
                 else "all rows not in the test sample", "headline": headline(name, res), "detail": res,
                 "note": "RESEARCH ONLY: trained on an evaluation-only (non-commercial/unlicensed) set; never shipped"}
             print(f"[{kind}] research {name}: {headline(name, res)}", flush=True)
+    return out
+
+
+def ablations(cache: EmbeddingCache) -> dict[str, Any]:
+    """Variants of the shipped head (same data and seed unless stated), scored on every test set."""
+    from benchmarks.train_sentiment import CANDIDATES
+
+    df = shipped_train()
+    variants = {
+        "logreg_floor (frozen embeddings + logistic regression)": (df, CANDIDATES[0]),
+        "mlp_without_seed_sentences": (df[df["source"] != "vocmine_seed_sentences"].reset_index(drop=True), CHOSEN),
+    }
+    out: dict[str, Any] = {}
+    for label, (data, cfg) in variants.items():
+        head = train_head(cache.embed(data["text"].tolist()), data["label"].tolist(),
+                          sample_weight=balanced_weights(data), random_state=SEED, **cfg)
+        out[label] = {"config": cfg, "train_rows": len(data), "headline": {}}
+        for name, es in eval_sets().items():
+            res = evaluate(es, head.predict_proba(cache.embed(es.frame["text"].tolist())))
+            out[label]["headline"][name] = headline(name, res)
+        print(f"ablation {label}: {out[label]['headline']}", flush=True)
     return out
 
 
@@ -180,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind in args.tiers.split(","):
         try:
             payload["tiers"][kind] = run_tier(kind, research=not args.quick and kind == "e5")
-        except ImportError as exc:  # the static tier may not exist
+        except (ImportError, ModelNotFoundError) as exc:  # the static tier may not be built
             payload["tiers"][kind] = {"skipped": str(exc)}
             print(f"[{kind}] skipped: {exc}")
             continue

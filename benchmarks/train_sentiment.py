@@ -135,9 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         save_head(head, path)
         print(f"wrote {path} ({path.stat().st_size} bytes, sha256 {hashlib.sha256(path.read_bytes()).hexdigest()[:16]})")
     if not args.out:
+        report_path = MODEL_DIR / f"{name[:-4]}.training.json"
+        if selection is None and report_path.is_file():  # keep the last selection run
+            selection = json.loads(report_path.read_text(encoding="utf-8")).get("selection")
         report = {**meta, "config": CHOSEN, "selection": selection, "rows": len(df),
                   "sha256": hashlib.sha256(targets[0].read_bytes()).hexdigest()}
-        (MODEL_DIR / f"{name[:-4]}.training.json").write_text(
+        report_path.write_text(
             json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -149,6 +149,12 @@ def test_bad_arguments(extractor: TermAspectExtractor) -> None:
         TermAspectExtractor(embedder=NoTokens()).extract(["text"], langs=["en"])  # type: ignore[arg-type]
 
 
+def test_model_and_embedder_must_match(word_model: Path) -> None:
+    narrow = FakeTokenEmbedder(dim=8)
+    with pytest.raises(ConfigError, match=r"\[E004\].*dimension \[8\].*expects 16"):
+        TermAspectExtractor(embedder=narrow, model_path=word_model).extract(["some text"], langs=["en"])
+
+
 def test_classify_returns_one_polarity_per_span(extractor: TermAspectExtractor) -> None:
     texts = ["The pizza was great", "   ", "配送太慢了"]
     spans = [[(4, 9), (0, len(texts[0])), (3, 4)], [(0, 1)], []]

@@ -227,6 +227,12 @@ class TermAspectExtractor:
         tokens = self._get_embedder().token_embeddings(texts, batch_size=self.batch_size)
         if len(tokens) != len(texts):
             raise ConfigError(f"[E013] token_embeddings returned {len(tokens)} results for {len(texts)} texts.")
+        dims = {int(np.shape(t.vectors)[1]) for t in tokens if len(t.offsets)}
+        if dims - {net.dim}:
+            raise ConfigError(
+                f"[E004] The embedder's token states have dimension {sorted(dims)}, but the aspect-term model "
+                f"expects {net.dim}. Fix: use the embedder the model was trained on or pass a matching model_path=."
+            )
         results: list[list[tuple[int, int, str, float, str]]] = [[] for _ in texts]
         order = sorted(range(len(texts)), key=lambda i: -len(tokens[i].offsets))
         with torch.inference_mode():

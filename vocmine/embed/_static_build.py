@@ -13,7 +13,9 @@ Recipe (model2vec-style, Tulkens & van Dongen 2024):
    e5 prefix, ``<s> query: piece </s>``, and the piece's own last-layer state
    is kept (of four variants tried this one best preserved e5's pairwise
    similarities and cross-lingual neighbours; see the model card).
-3. **PCA** to ``dim`` (default 256) components, sign-fixed for determinism.
+3. **PCA** to ``dim`` (default 256) components, each piece weighted by
+   ``sqrt(corpus count + 1)`` (raised Spearman agreement with e5 on a dev
+   sample from 0.43 to 0.53), sign-fixed for determinism.
 4. **SIF weighting**: each row is multiplied by ``a / (a + p(piece))`` with
    ``p = exp(score)`` the SentencePiece unigram probability.
 
@@ -164,14 +166,18 @@ def _token_vectors(
     return np.stack(out).astype(np.float64)
 
 
-def _pca(x: np.ndarray, dim: int) -> tuple[np.ndarray, np.ndarray]:
-    centred = x - x.mean(0)
-    _, sing, vt = np.linalg.svd(centred, full_matrices=False)
-    comps = vt[:dim]
+def _pca(x: np.ndarray, dim: int, weights: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weighted PCA: centre on the weighted mean, project on the top ``dim`` eigenvectors."""
+    w = weights / weights.sum()
+    centred = x - w @ x
+    cov = (centred * w[:, None]).T @ centred
+    evals, evecs = np.linalg.eigh(cov)
+    order = np.argsort(-evals, kind="stable")[:dim]
+    comps = evecs[:, order].T
     signs = np.sign(comps[np.arange(dim), np.abs(comps).argmax(1)])
     comps = comps * signs[:, None]
-    explained = (sing[:dim] ** 2).sum() / (sing**2).sum()
-    return centred @ comps.T, np.array([explained])
+    explained = float(evals[order].sum() / evals.sum())
+    return centred @ comps.T, explained
 
 
 def build_static_model(
@@ -239,7 +245,9 @@ def build_static_model(
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             np.save(cached, vecs)
-    reduced, explained = _pca(vecs, dim)
+    # PCA weighted by sqrt(corpus count + 1): frequent feedback pieces shape the axes
+    pca_weights = np.sqrt(np.array([counts.get(i, 0) for i in keep], dtype=np.float64) + 1.0)
+    reduced, explained = _pca(vecs, dim, pca_weights)
     weights = sif_a / (sif_a + np.exp(scores[keep]))
     table = (reduced * weights[:, None]).astype(np.float16)
 
@@ -264,7 +272,7 @@ def build_static_model(
         "dim": dim,
         "vocab_size": len(vocab),
         "token_vector": "last-layer state of the piece in '<s> query: piece </s>'",
-        "pca_explained_variance": round(float(explained[0]), 4),
+        "pca": {"weights": "sqrt(corpus count + 1)", "explained_variance": round(explained, 4)},
         "sif_a": sif_a,
         "vocabulary": {"size": size, "cyrillic_by_score": cyrillic, "corpus_pieces": len(counts)},
         "corpora": [{"name": n, "license": lic} for n, lic in CORPORA],
