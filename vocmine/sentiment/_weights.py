@@ -22,16 +22,14 @@ Examples:
 from __future__ import annotations
 
 import json
-import os
-import re
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vocmine.errors import ConfigError, ModelNotFoundError
+from vocmine._model_files import base_embedder_name, find_weights, weights_file_name
+from vocmine.errors import ConfigError
 from vocmine.types import SENTIMENT_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,16 +87,6 @@ class SentimentHead:
         return p / p.sum(axis=1, keepdims=True)
 
 
-def base_embedder_name(embedder_name: str) -> str:
-    """The vector-space name without an ``-int8...`` suffix (a quantised run of the same model).
-
-    Examples:
-        >>> base_embedder_name("multilingual-e5-small-int8sq")
-        'multilingual-e5-small'
-    """
-    return re.sub(r"-int8[a-z0-9]*$", "", embedder_name)
-
-
 def head_file_name(embedder_name: str) -> str:
     """File name of the head trained for embedder ``embedder_name`` (int8 runs share the head).
 
@@ -106,21 +94,7 @@ def head_file_name(embedder_name: str) -> str:
         >>> head_file_name("multilingual-e5-small-int8sq")
         'multilingual-e5-small.npz'
     """
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", base_embedder_name(embedder_name)).strip("._") + ".npz"
-
-
-def _candidates(embedder_name: str, model_path: str | Path | None) -> list[Path | Any]:
-    name = head_file_name(embedder_name)
-    out: list[Path | Any] = []
-    if model_path is not None:
-        path = Path(model_path).expanduser()
-        return [path / name if path.is_dir() else path]
-    root = os.environ.get("VOCMINE_MODEL_DIR")
-    if root:
-        out.append(Path(root).expanduser() / HEAD_DIR_NAME / name)
-    out.append(Path(__file__).resolve().parents[2] / "models" / HEAD_DIR_NAME / name)
-    out.append(resources.files("vocmine.sentiment").joinpath("weights", name))
-    return out
+    return weights_file_name(embedder_name)
 
 
 def find_head(embedder_name: str, model_path: str | Path | None = None) -> Path | Any:
@@ -133,16 +107,14 @@ def find_head(embedder_name: str, model_path: str | Path | None = None) -> Path 
         >>> find_head("multilingual-e5-small").name  # doctest: +SKIP
         'multilingual-e5-small.npz'
     """
-    tried = _candidates(embedder_name, model_path)
-    for cand in tried:
-        if cand.is_file():
-            return cand
-    where = ", ".join(str(c) for c in tried)
-    raise ModelNotFoundError(
-        f"[E008] Sentiment head for embedder {embedder_name!r} not found: expected "
-        f"{head_file_name(embedder_name)!r}, looked in: {where}. Fix: use the default embedder "
-        "(vocmine.embed.e5_small.v1), pass model_path= to a head trained for this embedder, "
-        "or train one with `python benchmarks/train_sentiment.py`."
+    return find_weights(
+        embedder_name,
+        model_path,
+        dir_name=HEAD_DIR_NAME,
+        package="vocmine.sentiment",
+        what="Sentiment head",
+        fix="use the default embedder (vocmine.embed.e5_small.v1), pass model_path= to a head trained for this "
+        "embedder, or train one with `python benchmarks/train_sentiment.py`.",
     )
 
 
