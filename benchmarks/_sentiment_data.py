@@ -166,12 +166,17 @@ def test_keys(sets: dict[str, EvalSet] | None = None) -> set[str]:
 
 
 # ------------------------------------------------------------------ training pools
-SEED_FILE = Path(__file__).resolve().parents[1] / "models" / "sentiment-e5-head" / "seed_sentences.jsonl"
+SEED_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment-e5-head"
+#: Sentences written for vocmine (same licence as vocmine): the first 530 cover short feedback
+#: sentences; the second 1,500 add domains (banking, telecom, delivery, travel, apps, public
+#: services...) and chat-style messages.
+SEED_FILES = (SEED_DIR / "seed_sentences.jsonl", SEED_DIR / "seed_sentences_2.jsonl")
+SEED_FILE = SEED_FILES[0]
 
 
 def seed_sentences() -> pd.DataFrame:
-    """Short feedback sentences written for vocmine (ru/zh/pl/en, 3 classes; same licence as vocmine)."""
-    df = pd.read_json(SEED_FILE, lines=True)
+    """Feedback sentences written for vocmine (ru/zh/pl/en, 3 classes; same licence as vocmine)."""
+    df = pd.concat([pd.read_json(f, lines=True) for f in SEED_FILES if f.is_file()], ignore_index=True)
     df["source"] = "vocmine_seed_sentences"
     return df[["text", "label", "lang", "source"]]
 

@@ -61,7 +61,7 @@ def weight_candidates(embedder_name: str, model_path: str | Path | None, *, dir_
     if root:
         out.append(Path(root).expanduser() / dir_name / name)
     out.append(_REPO_MODELS / dir_name / name)
-    out.append(resources.files(package).joinpath("weights", name))
+    out.append(resources.files(package) / "weights" / name)
     return out
 
 

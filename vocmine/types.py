@@ -188,7 +188,10 @@ class LanguageDetector(Protocol):
 class Embedder(Protocol):
     """Maps texts to L2-normalised float32 vectors in one multilingual space."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """Name of the vector space (heads trained on it are stored under this name)."""
+        ...
 
     @property
     def dim(self) -> int: ...

@@ -15,7 +15,7 @@ Examples:
 from __future__ import annotations
 
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,7 +43,7 @@ def bio_tags(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarra
     """
     tags = np.zeros(len(offsets), dtype=np.int64)
     for start, end in sorted(spans):
-        inside = np.flatnonzero((offsets[:, 0] < end) & (offsets[:, 1] > start)) if len(offsets) else []
+        inside: Any = np.flatnonzero((offsets[:, 0] < end) & (offsets[:, 1] > start)) if len(offsets) else []
         for k, tok in enumerate(inside):
             if tags[tok] == O_TAG:
                 tags[tok] = B_TAG if k == 0 else I_TAG

@@ -190,12 +190,12 @@ def train_term_model(
             f"[E004] epochs and batch_size must be >= 1 and learning_rate > 0, got {epochs}, {batch_size}, "
             f"{learning_rate}. Fix: use the defaults (10, 32, 2e-3)."
         )
-    items = list(examples)
+    items: list[Any] = list(examples)
     if items and isinstance(items[0], TermExample):
         if embedder is None:
             raise ConfigError("[E004] train_term_model needs embedder= to encode TermExample input.")
-        items = encode_examples(items, embedder, batch_size=batch_size)  # type: ignore[arg-type]
-    data: list[EncodedSentence] = items  # type: ignore[assignment]
+        items = encode_examples(items, embedder, batch_size=batch_size)
+    data: list[EncodedSentence] = items
     if not data:
         raise ConfigError("[E004] train_term_model got no usable sentence (no tokens, no spans). Fix: pass data.")
     dim = int(data[0].x.shape[1])

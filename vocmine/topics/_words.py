@@ -98,7 +98,7 @@ def topic_words(
         df_rows: list[int] = []
         df_cols: list[int] = []
         for i in idx:
-            toks = analyze(texts[i])
+            toks = analyze(texts[int(i)])
             if not toks:
                 continue
             r = row_of.get(int(ids[i]), 0)
