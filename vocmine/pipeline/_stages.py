@@ -7,6 +7,7 @@ documents and a mentions table, so batch scoring can rank once over all parts.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -55,7 +56,18 @@ pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: 
     sent_idx = [k - first[d] for k, d in enumerate(sent_doc)]
     sent_text = [sp.slice(texts[d]) for sp, d in zip(spans, sent_doc)]
     sent_norm = [prepare(x) for x in sent_text]
-    sent_guess = _expect(pipe.component("lang").detect(sent_norm), len(spans), "lang")
+    # A sentence is detected on its own only when that can change its language: a short one falls
+    # back to its document's language, and a document's only sentence IS the document.
+    n_sent = Counter(sent_doc)
+    todo = [
+        k
+        for k, (x, d) in enumerate(zip(sent_norm, sent_doc))
+        if len(x) >= _MIN_SENTENCE_LANG_CHARS and not (n_sent[d] == 1 and x == norm[d])
+    ]
+    sent_guess = [doc_lang[d] for d in sent_doc]
+    found_lang = _expect(pipe.component("lang").detect([sent_norm[k] for k in todo]), len(todo), "lang")
+    for k, guess in zip(todo, found_lang):
+        sent_guess[k] = guess
     sent_lang = [
         g.lang if g.lang != "und" and len(x) >= _MIN_SENTENCE_LANG_CHARS else langs[d]
         for g, x, d in zip(sent_guess, sent_norm, sent_doc)
