@@ -32,7 +32,7 @@ _DEFAULTS: dict[str, str] = {
     "embedder": "vocmine.embed.e5_small.v1",
     "lang": "vocmine.lang.lingua.v1",
     "sentiment": "vocmine.sentiment.e5_head.v1",
-    "aspects": "vocmine.aspects.sentence_categories.v1",
+    "aspects": "vocmine.aspects.terms.v1",
     "topics": "vocmine.topics.bertopic.v1",
     "touchpoints": "vocmine.touchpoints.embedding.v1",
     "drivers": "vocmine.drivers.impact.v1",

@@ -139,3 +139,22 @@ def test_transformers_embedder_validates_options(tmp_path):
     emb = TransformersEmbedder(tmp_path, pooling="cls")
     assert emb.dim == 8
     assert emb.embed([]).shape == (0, 8)
+
+
+def test_cached_embedder_passes_token_states_through_only_when_inner_has_them() -> None:
+    import numpy as np
+
+    from vocmine.embed import CachedEmbedder
+
+    class Plain:
+        name, dim = "plain", 2
+
+        def embed(self, texts, *, batch_size=32):  # type: ignore[no-untyped-def]
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+    class WithTokens(Plain):
+        def token_embeddings(self, texts, *, batch_size=None):  # type: ignore[no-untyped-def]
+            return [("tokens", t) for t in texts]
+
+    assert not hasattr(CachedEmbedder(Plain()), "token_embeddings")
+    assert CachedEmbedder(WithTokens()).token_embeddings(["a"]) == [("tokens", "a")]

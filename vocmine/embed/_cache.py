@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -73,6 +73,14 @@ class CachedEmbedder:
 
     def __len__(self) -> int:
         return len(self._store)
+
+    def __getattr__(self, attr: str) -> Any:
+        # Token states (for aspect extraction) pass through uncached when the inner embedder has them,
+        # so ``hasattr(cached, "token_embeddings")`` answers for the wrapped model.
+        inner = self.__dict__.get("inner")
+        if attr == "token_embeddings" and inner is not None and hasattr(inner, attr):
+            return getattr(inner, attr)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
     def clear(self) -> None:
         """Drop every cached vector (the hit/miss counters are kept)."""
