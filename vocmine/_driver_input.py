@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from vocmine.resources._taxonomy import OTHER
 from vocmine.types import DriverInput, DriverRecord
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,7 +98,9 @@ def build_design(
     kinds: dict[str, tuple[str, str]] = {}
     spans: dict[str, dict[int, tuple[int, int, float]]] = defaultdict(dict)
     for d, cat, score, span in zip(mention_docs, mention_categories, mention_scores, mention_spans):
-        if d not in pos or not cat:
+        if d not in pos or not cat or cat == OTHER:
+            # OTHER is the taxonomy's catch-all (terms that fit no category): not a driver to act on;
+            # its mentions stay in the mentions table and in the proposed-categories clustering.
             continue
         tp = touchpoints[d]
         keys = [(cat, "category", "")]
@@ -169,3 +172,30 @@ def pick_evidence(
         direction=1 if record.impact > 0 else -1,
     )
     return [(int(d), *span_of.get(int(d), (0, -1, 0.0))[:2]) for d in chosen]
+
+
+def quote_context(text: str, start: int, end: int, *, lang: str | None = None, limit: int = 240) -> tuple[int, str]:
+    """The sentence of ``text`` that holds ``[start, end)``, cut to ``limit`` characters around it.
+
+    Returns ``(offset of the context in text, context)``; a whole-text quote (``end - start``
+    longer than ``limit``) is cut to its first ``limit`` characters.
+
+    Examples:
+        >>> text = "Great food. The delivery took two hours! Will order again."
+        >>> quote_context(text, 16, 24, lang="en")
+        (12, 'The delivery took two hours!')
+    """
+    from vocmine.preprocess import split_sentences
+
+    a, b = start, end
+    for sp in split_sentences(text, lang=None if lang in (None, "und") else lang):
+        if sp.start <= start < sp.end:
+            a, b = sp.start, max(sp.end, end)
+            break
+    if b - a > limit:
+        half = max(limit - (end - start), 0) // 2
+        a = max(a, start - half)
+        b = min(b, a + limit)
+    piece = text[a:b]
+    lead = len(piece) - len(piece.lstrip())
+    return a + lead, piece.strip()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from vocmine import schema
 from vocmine import types as t
-from vocmine._driver_input import build_design, pick_evidence
+from vocmine._driver_input import build_design, pick_evidence, quote_context
 from vocmine.errors import NotFittedError, VocmineError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -221,7 +221,9 @@ def rank_drivers(
         for d, a, b in p:
             text = text_of.get(fids[d], "")
             end = len(text) if b < 0 else b
-            evidence.append({"feedback_id": fids[d], "start": a, "end": end, "quote": text[a:end]})
+            at, context = quote_context(text, a, end, lang=langs[d])
+            evidence.append({"feedback_id": fids[d], "start": a, "end": end, "quote": text[a:end],
+                             "context": context, "context_start": at})
         rows.append({**{c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c != "evidence"}, "evidence": evidence})
     return pd.DataFrame(rows, columns=list(schema.DRIVER_COLUMNS))
 

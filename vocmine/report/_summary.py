@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from vocmine.result import AnalysisResult
@@ -62,8 +62,7 @@ def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, 
             )
             evidence = row.get("evidence")
             if isinstance(evidence, list) and evidence:
-                quote = str(evidence[0].get("quote", "")).replace("\n", " ")
-                lines.append(f"       \"{quote[:110]}{'...' if len(quote) > 110 else ''}\"")
+                lines.append(f"       \"{_marked(evidence[0])}\"")
     lines.append("\n* significant after Benjamini-Hochberg correction")
     if skipped:
         lines.append(f"({skipped} drivers with too few mentions for an estimate are in result.drivers with NaN impact)")
@@ -83,3 +82,17 @@ def summarize_result(result: AnalysisResult) -> str:
         senti = docs["sentiment"].value_counts(normalize=True).to_dict()
         lines.append("sentiment: " + ", ".join(f"{k}={v:.0%}" for k, v in senti.items()))
     return "\n".join(lines)
+
+
+def _marked(ev: dict[str, Any], width: int = 110) -> str:
+    """The evidence sentence with the mention in «», cut to ``width`` characters around it."""
+    quote = str(ev.get("quote", ""))
+    context = str(ev.get("context") or quote)
+    at = int(ev.get("start", 0)) - int(ev.get("context_start", ev.get("start", 0)))
+    if quote and context[at : at + len(quote)] == quote and len(quote) < len(context):
+        context = f"{context[:at]}«{quote}»{context[at + len(quote):]}"
+        at += 1
+    if len(context) > width:
+        a = max(0, min(at - width // 3, len(context) - width))
+        context = ("..." if a else "") + context[a : a + width] + ("..." if a + width < len(context) else "")
+    return context.replace("\n", " ")
