@@ -8,6 +8,12 @@ import pytest
 from tests.fakes import fake_components
 
 
+@pytest.fixture(autouse=True)
+def _private_prototype_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with an empty prototype-vector cache (tests count embed calls)."""
+    monkeypatch.setenv("VOCMINE_PROTOTYPE_CACHE", str(tmp_path_factory.mktemp("prototypes")))
+
+
 @pytest.fixture
 def fakes() -> dict[str, object]:
     return fake_components()

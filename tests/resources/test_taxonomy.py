@@ -157,3 +157,15 @@ def test_category_schema_checks_touchpoint_and_id_style(tmp_path: Path) -> None:
     path.write_text("kind: categories\nitems: [{id: FOOD, names: {en: Food}, touchpoint: null}]\n", encoding="utf-8")
     tax = load_taxonomy(path, kind="categories")
     assert isinstance(tax, Taxonomy) and tax.get("FOOD").touchpoint is None
+
+
+def test_prototype_vectors_are_cached_on_disk_per_embedder() -> None:
+    from tests.fakes import FakeEmbedder
+    from vocmine.resources import PrototypeIndex, load_taxonomy
+
+    taxonomy = load_taxonomy("default", kind="touchpoints")
+    first, second = FakeEmbedder(), FakeEmbedder()
+    a = PrototypeIndex(taxonomy, first).vectors
+    b = PrototypeIndex(taxonomy, second).vectors
+    assert first.calls == 1 and second.calls == 0
+    assert (a == b).all()

@@ -112,7 +112,7 @@ class PrototypeIndex:
                 item_texts = item.texts()
                 texts.extend(item_texts)
                 owner.extend([j] * len(item_texts))
-            seeds = self.embed(texts)
+            seeds = _cached_seed_vectors(self, texts)
             seeds = seeds / np.maximum(np.linalg.norm(seeds, axis=1, keepdims=True), 1e-12)
             protos = np.zeros((len(self.taxonomy.items), seeds.shape[1]), dtype=np.float64)
             np.add.at(protos, np.asarray(owner), seeds.astype(np.float64))
@@ -146,3 +146,40 @@ class PrototypeIndex:
         for j in range(len(protos)):
             nearest[:, j] = to_seed[:, self._owner == j].max(axis=1, initial=-1.0)
         return CENTROID_WEIGHT * (emb @ protos.T) + (1.0 - CENTROID_WEIGHT) * nearest
+
+
+def _cached_seed_vectors(index: PrototypeIndex, texts: list[str]) -> np.ndarray:
+    """Seed vectors from the prototype cache when this embedder embedded these texts before.
+
+    The cache is ``$VOCMINE_PROTOTYPE_CACHE``, else ``$VOCMINE_HOME/prototypes``.
+
+    The key is a hash of the embedder's name and the texts, so another model or an edited
+    taxonomy never reads stale vectors; an unwritable cache only costs the recomputation.
+    """
+    import hashlib
+    import logging
+    import os
+    import uuid
+    from pathlib import Path
+
+    from vocmine.embed._paths import vocmine_home
+
+    digest = hashlib.sha1("\0".join([index.embedder.name, *texts]).encode("utf-8", "surrogatepass")).hexdigest()
+    root = os.environ.get("VOCMINE_PROTOTYPE_CACHE")
+    path = (Path(root).expanduser() if root else vocmine_home() / "prototypes") / f"{digest[:24]}.npy"
+    try:
+        cached = np.load(path, allow_pickle=False)
+        if cached.shape[0] == len(texts):
+            return np.asarray(cached, dtype=np.float32)
+    except (OSError, ValueError):
+        pass
+    seeds = index.embed(texts)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}-{uuid.uuid4().hex[:8]}.npy")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(tmp, seeds.astype(np.float32))
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        logging.getLogger(__name__).debug("prototype cache not written (%s)", exc)
+    return seeds
