@@ -113,6 +113,30 @@ def reused_vectors(texts: list[str]) -> dict[str, np.ndarray]:
     return {t: np.asarray(cache[t], dtype=np.float32) for t in texts if t in cache}
 
 
+def all_eval_texts(max_chars: int = 1000) -> list[tuple[str, list[str], str]]:
+    """(set name, distinct texts, language) for every set in eval_data (texts cut to ``max_chars``)."""
+    base = eval_path("en_banking77").parent
+    seen: set[str] = set()
+    out = []
+    for folder in sorted(p for p in base.iterdir() if p.is_dir()):
+        files = sorted(folder.glob("*.jsonl.gz"))
+        if not files:
+            continue
+        texts = []
+        for f in files:
+            df = pd.read_json(f, lines=True)
+            if "text" not in df:
+                continue
+            for t in df["text"].astype(str):
+                t = t.strip()[:max_chars]
+                if t and t not in seen:
+                    seen.add(t)
+                    texts.append(t)
+        if texts:
+            out.append((folder.name, texts, folder.name[:2]))
+    return out
+
+
 def cached_embeddings(name: str, texts: list[str], encoder: str) -> tuple[np.ndarray, str]:
     """Embeddings of ``texts`` from the cache, computing and storing them when missing."""
     digest = hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:12]
@@ -307,12 +331,21 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
     pool_langs: list[str] = []
     pool_emb = []
     model_name = ""
-    for name in args.sets:
-        texts, _labels, lang = load_set(name)
-        emb, model_name = cached_embeddings(name, texts, args.encoder)
-        pool_texts += texts
-        pool_langs += [lang] * len(texts)
-        pool_emb.append(emb)
+    if args.scale_pool == "all":
+        # every distinct text of every set in eval_data (all four languages), so a 1 M sample has
+        # ~10 copies per text at most, like real feedback dumps (short texts repeat, most don't)
+        for name, texts, lang in all_eval_texts():
+            emb, model_name = cached_embeddings(f"scale_{name}", texts, args.encoder)
+            pool_texts += texts
+            pool_langs += [lang] * len(texts)
+            pool_emb.append(emb)
+    else:
+        for name in args.sets:
+            texts, _labels, lang = load_set(name)
+            emb, model_name = cached_embeddings(name, texts, args.encoder)
+            pool_texts += texts
+            pool_langs += [lang] * len(texts)
+            pool_emb.append(emb)
     pool = np.vstack(pool_emb)
     del pool_emb
     rng = np.random.default_rng(SEED)
@@ -330,7 +363,8 @@ def scale(args: argparse.Namespace) -> dict[str, Any]:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     with Timer() as tt:
         again = model.transform(texts[:100_000], langs=langs[:100_000], embeddings=emb[:100_000])
-    row = {"n_docs": len(texts), "n_distinct": len(set(texts)), "encoder": model_name,
+    row = {"n_docs": len(texts), "n_distinct": len(set(texts)), "pool": args.scale_pool,
+           "pool_distinct_texts": len(pool_texts), "encoder": model_name,
            "max_fit_docs": model.max_fit_docs, "n_topics": len(out.topics),
            "outlier_share": round(float(np.mean(out.topic_ids < 0)), 4),
            "fit_transform_wall_s": t.wall, "fit_transform_cpu_s": t.cpu,
@@ -349,6 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embed-only", action="store_true", help="only compute and cache the embeddings")
     ap.add_argument("--scale", action="store_true", help="time fit_transform on resampled documents")
     ap.add_argument("--scale-n", type=int, default=100_000)
+    ap.add_argument("--scale-pool", choices=["all", "sets"], default="all",
+                    help="texts to resample: every distinct eval_data text, or the three quality sets")
     ap.add_argument("--out", default="topics", help="result name under benchmarks/results/")
     args = ap.parse_args(argv)
     if args.embed_only:
@@ -369,7 +405,8 @@ def main(argv: list[str] | None = None) -> int:
     for key in ("name", "date", "versions"):
         payload.pop(key, None)
     if args.scale:
-        payload.setdefault("scale", {})[str(args.scale_n)] = scale(args)
+        key = f"{args.scale_n}" + ("" if args.scale_pool == "sets" else f"_{args.scale_pool}_{args.encoder}")
+        payload.setdefault("scale", {})[key] = scale(args)
     else:
         payload.update({"config": config, **quality(args)})
     path = write_result(args.out, payload)

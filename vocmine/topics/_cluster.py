@@ -12,7 +12,8 @@ The steps, each fixed by ``random_state`` and independent of the row order:
    bounds time and memory at 0.5-1 M documents (BERTopic #431, #625).
 3. **Reduce + cluster.** UMAP (cosine, ``min_dist=0``, single-threaded with a
    fixed seed) to ``n_components`` dimensions, or PCA for inputs too small for
-   UMAP, then HDBSCAN (``eom``) - BERTopic's default pair.
+   UMAP, then HDBSCAN (``eom``) - BERTopic's default pair; a cluster holding
+   more than 10 % of the rows is clustered again on its own (sub-themes).
 4. **Outliers.** Each outlier joins its nearest centroid (cosine, in the full
    embedding space) when the similarity reaches the threshold; if more than
    ``max_outlier_share`` of the rows would stay outliers, the most similar
@@ -38,12 +39,14 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["ClusterParams", "content_order", "text_digests", "cluster", "nearest_centroid", "centroids_of"]
+__all__ = ["ClusterParams", "content_order", "text_digests", "cluster", "nearest_centroid", "centroids_of", "split_large"]
 
 #: ``outlier_threshold=None``: this quantile of the clustered rows' similarity to their nearest centroid.
 AUTO_QUANTILE = 0.01
 #: Rows per block when comparing documents with centroids (bounds temporary memory).
 BATCH_ROWS = 32_768
+#: A cluster holding more than this share of the clustered rows is split again (see ``split_large``).
+MAX_TOPIC_SHARE = 0.1
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,60 @@ def _hdbscan(points: np.ndarray, params: ClusterParams) -> np.ndarray:
     return np.asarray(model.fit_predict(points), dtype=np.int64)
 
 
+def split_large(points: np.ndarray, labels: np.ndarray, min_size: int, max_share: float = MAX_TOPIC_SHARE,
+                depth: int = 2) -> np.ndarray:
+    """Split every cluster larger than ``max_share`` of the rows by clustering it again on its own.
+
+    HDBSCAN's excess-of-mass selection prefers a few huge clusters on large, diverse samples
+    (100 k reviews in four languages came out as 4 topics); a topic that holds more than
+    10 % of the feedback (and more than ``50 * min_size`` rows) is rarely one theme. Its rows are
+    re-clustered alone on the same reduced points (densities relative to the cluster itself reveal
+    its sub-themes; leaf selection over-fragments); rows the split leaves unassigned stay in
+    their cluster's best sub-cluster by centroid distance. Deterministic; ids are renumbered
+    densely in order of first appearance.
+
+    Examples:
+        >>> import numpy as np
+        >>> rng = np.random.default_rng(0)
+        >>> pts = np.vstack([rng.normal(c, 0.05, (300, 2)) for c in ((0, 0), (0, 1), (5, 5))])
+        >>> labels = np.r_[np.zeros(600, int), np.ones(300, int)]  # first two blobs merged
+        >>> len(set(split_large(pts, labels, min_size=5, max_share=0.5).tolist()))
+        3
+    """
+    import hdbscan
+
+    out = labels.copy()
+    limit = max(max_share * len(labels), 50 * min_size)  # small corpora keep their few big topics
+    next_id = int(out.max()) + 1 if out.size else 0
+    for _ in range(depth):
+        changed = False
+        for lab in sorted(set(out.tolist()) - {-1}):
+            rows = np.flatnonzero(out == lab)
+            if len(rows) <= limit:
+                continue
+            sub = hdbscan.HDBSCAN(min_cluster_size=min_size, min_samples=min(min_size, 5), metric="euclidean",
+                                  cluster_selection_method="eom", core_dist_n_jobs=1).fit_predict(points[rows])
+            found = sorted(set(sub.tolist()) - {-1})
+            if len(found) < 2:
+                continue
+            cents = np.stack([points[rows[sub == f]].mean(axis=0) for f in found])
+            lost = sub < 0
+            if lost.any():
+                dist = ((points[rows[lost]][:, None, :] - cents[None]) ** 2).sum(-1)
+                sub[lost] = np.asarray(found)[dist.argmin(1)]
+            for k, f in enumerate(found):
+                out[rows[sub == f]] = lab if k == 0 else next_id
+                next_id += 0 if k == 0 else 1
+            changed = True
+        if not changed:
+            break
+    ids: dict[int, int] = {}
+    for lab in out.tolist():
+        if lab >= 0 and lab not in ids:
+            ids[lab] = len(ids)
+    return np.asarray([ids.get(lab, -1) for lab in out.tolist()], dtype=np.int64)
+
+
 def _cap_outliers(labels: np.ndarray, best: np.ndarray, sim: np.ndarray, threshold: float, cap: float) -> np.ndarray:
     """Move outliers to their nearest topic when ``sim >= threshold``, then until at most ``cap`` remain."""
     out = labels.copy()
@@ -199,7 +256,7 @@ def cluster(emb: np.ndarray, texts: Sequence[str], params: ClusterParams) -> Clu
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # numba / UMAP / HDBSCAN emit advisory warnings on small or odd inputs
         points = _reduce(emb[fit_rows], params)
-        fit_labels = _hdbscan(points, params)
+        fit_labels = split_large(points, _hdbscan(points, params), params.min_topic_size)
     found = sorted(set(fit_labels.tolist()) - {-1})
     if not found:
         return empty
