@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,6 +36,12 @@ _PROTOCOLS: dict[str, type] = {
 class Pipeline:
     """Runs the configured stages over a feedback frame.
 
+    Thread safety: a Pipeline may be shared between threads. Its runs (``run``, ``fit``,
+    ``score``, ``rank_drivers``) and the lazy building of components are serialised by one
+    re-entrant lock, because components keep caches and fitted state; for parallel
+    throughput use one Pipeline per thread or process (``Pipeline.load`` each), or the batch
+    and distributed paths.
+
     Args:
         config: the configuration; defaults to ``PipelineConfig()``.
         components: optional ready-made component instances by stage name, used
@@ -48,6 +55,16 @@ class Pipeline:
             raise ConfigError(f"[E004] Unknown stage(s) {unknown} in components=. Expected: {list(STAGES)}.")
         self._given = dict(components or {})
         self._built: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state.pop("_lock", None)  # locks do not pickle (pipelines are shipped to Spark/Dask workers)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
 
     @classmethod
     def from_config(cls, config: PipelineConfig | dict[str, Any] | str | Path | None = None) -> Pipeline:
@@ -61,6 +78,10 @@ class Pipeline:
     # ----------------------------------------------------------------- components
     def component(self, stage: str) -> Any:
         """Return (building on first use) the component of ``stage``."""
+        with self._lock:
+            return self._component(stage)
+
+    def _component(self, stage: str) -> Any:
         if stage in self._given:
             return self._given[stage]
         if stage not in self._built:
@@ -130,15 +151,17 @@ class Pipeline:
             InputRowError: a row is invalid and ``on_error="raise"``.
         """
         cols = schema.ColumnMap(text=text_col, id=id_col, rating=rating_col, touchpoint=touchpoint_col, time=time_col)
-        return self._analyze(df, cols, progress=progress, score=False)
+        with self._lock:
+            return self._analyze(df, cols, progress=progress, score=False)
 
     def fit(self, df: pd.DataFrame, **columns: Any) -> Pipeline:
         """Fit the learning stages (topics) on ``df``; returns ``self`` for ``save`` / ``score``.
 
         Takes the same column keywords as ``run``.
         """
-        self.run(df, **columns)
-        self.fitted_ = True
+        with self._lock:
+            self.run(df, **columns)
+            self.fitted_ = True
         return self
 
     def score(
@@ -166,7 +189,8 @@ class Pipeline:
         if not getattr(self, "fitted_", False):
             raise NotFittedError("[E009] Pipeline is not fitted. Call pipeline.fit(df) or Pipeline.load(model_dir).")
         cols = schema.ColumnMap(text=text_col, id=id_col, rating=rating_col, touchpoint=touchpoint_col, time=time_col)
-        return self._analyze(df, cols, progress=progress, score=True, row_offset=row_offset, seen_ids=seen_ids)
+        with self._lock:
+            return self._analyze(df, cols, progress=progress, score=True, row_offset=row_offset, seen_ids=seen_ids)
 
     def _analyze(
         self,
@@ -197,7 +221,8 @@ class Pipeline:
         """Rank drivers from documents and mentions tables (see ``vocmine.pipeline._stages.rank_drivers``)."""
         from vocmine.pipeline._stages import rank_drivers
 
-        return rank_drivers(self, documents, mentions, **kwargs)
+        with self._lock:
+            return rank_drivers(self, documents, mentions, **kwargs)
 
     # ------------------------------------------------------------------ persist
     def save(self, path: str | Path) -> Path:
