@@ -27,6 +27,12 @@ CELL_TIMEOUT_S = 900
 _THIRD_PARTY_NOTICE = re.compile(r"TqdmWarning: IProgress not found")
 
 
+@pytest.fixture(scope="module")
+def prototype_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One prototype-vector cache for all notebooks, as a reader's machine has (same vectors, less time)."""
+    return tmp_path_factory.mktemp("notebook-prototypes")
+
+
 def _read(name: str) -> nbformat.NotebookNode:
     return nbformat.read(NOTEBOOK_DIR / name, as_version=4)
 
@@ -49,13 +55,14 @@ def test_notebook_is_stored_clean(name: str) -> None:
 @pytest.mark.slow
 @pytest.mark.models
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_notebook_runs(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prototype_cache: Path) -> None:
     nb = _read(name)
     # The kernel must be this environment's interpreter, not some other "python3" on the machine.
     guard = f"import sys\nassert sys.prefix == {sys.prefix!r}, f'kernel runs {{sys.executable}}'"
     nb.cells.insert(0, nbformat.v4.new_code_cell(guard, id="test-guard"))
     monkeypatch.setenv("VOCMINE_NB_ROWS", ROWS)
     monkeypatch.setenv("TMPDIR", str(tmp_path))  # the notebooks' tempfile.mkdtemp() lands in tmp_path too
+    monkeypatch.setenv("VOCMINE_PROTOTYPE_CACHE", str(prototype_cache))  # overrides conftest's per-test cache
     monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # debugpy's frozen-modules notice on stderr
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S,
                             resources={"metadata": {"path": str(tmp_path)}})
