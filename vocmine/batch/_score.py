@@ -96,12 +96,12 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> None:
             changed = sorted(k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k))
             raise VocmineError(
                 f"[E012] {str(out)!r} holds a scoring run of a different input or settings (differs in {changed}). "
-                "Use another --out directory, or pass --overwrite to start again."
+                "Use another output directory, or start again with --overwrite (CLI) / resume=False (Python)."
             )
         shutil.rmtree(out)
     elif out.exists() and any(out.iterdir()):
         raise VocmineError(
-            f"[E012] Output directory {str(out)!r} is not empty and holds no scoring run; choose an empty --out."
+            f"[E012] Output directory {str(out)!r} is not empty and holds no scoring run; choose an empty output directory."
         )
     for name in (*PART_TABLES, _PROGRESS):
         (out / name).mkdir(parents=True, exist_ok=True)
