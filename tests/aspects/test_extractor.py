@@ -228,3 +228,11 @@ def test_training_rejects_bad_input(emb: FakeTokenEmbedder) -> None:
         train_term_model([TermExample("a b", "en", [(0, 1, "positive")])], embedder=emb, epochs=0)
     with pytest.raises(ConfigError, match=r"\[E004\].*no usable"):
         train_term_model([TermExample("   ", "en", [])], embedder=emb, epochs=1)
+
+
+def test_category_taxonomy_and_threshold_come_from_params() -> None:
+    from vocmine.aspects import TermAspectExtractor
+
+    ext = TermAspectExtractor(embedder=FakeTokenEmbedder(), taxonomy="default", category_threshold=0.35)  # type: ignore[arg-type]
+    mapper = ext._get_mapper()
+    assert mapper.taxonomy == "default" and mapper.threshold == 0.35

@@ -79,6 +79,10 @@ class TermAspectExtractor:
         category_context: give the mapper the sentence as context (one more sentence
             embedding per text; free when the pipeline's embedder caches them).
         lemmatizer: ``(term, lang) -> lemma``; ``None`` uses the built-in per-language table.
+        taxonomy: category taxonomy for the built-in mapper (a preset name or a YAML path;
+            config: ``[aspects.params] taxonomy = "my_categories.yaml"``); ignored when
+            ``category_mapper`` is given.
+        category_threshold: the built-in mapper's confidence threshold (below it: ``OTHER``).
 
     Examples:
         >>> from vocmine.aspects import TermAspectExtractor
@@ -92,6 +96,8 @@ class TermAspectExtractor:
         embedder: Embedder | None = None,
         model_path: str | Path | None = None,
         category_mapper: CategoryMapper | None = None,
+        taxonomy: str | Path = "default",
+        category_threshold: float = 0.1,
         batch_size: int = 32,
         random_state: int = 0,
         category_context: bool = True,
@@ -100,6 +106,8 @@ class TermAspectExtractor:
         self.embedder = embedder
         self.model_path = model_path
         self.category_mapper = category_mapper
+        self.taxonomy = taxonomy
+        self.category_threshold = category_threshold
         self.batch_size = batch_size
         self.random_state = random_state
         self.category_context = category_context
@@ -147,7 +155,11 @@ class TermAspectExtractor:
             from vocmine.embed import CachedEmbedder
 
             # terms repeat and every mention of a text shares its context: embed each once
-            self._mapper = CategoryMapper(embedder=CachedEmbedder(self._get_embedder(), max_items=50_000))
+            self._mapper = CategoryMapper(
+                embedder=CachedEmbedder(self._get_embedder(), max_items=50_000),
+                taxonomy=self.taxonomy,
+                threshold=self.category_threshold,
+            )
         return self._mapper
 
     # ------------------------------------------------------------------ public
