@@ -25,22 +25,37 @@ the figures measure the statistics, not the aspect extractor. Parts:
 4. **Speed.** 100,000 documents x 60 drivers x 500 bootstrap replicates.
 
 The indicator source is pluggable: ``INDICATOR_SOURCES`` maps ``--indicators`` to a
-function ``(dataset, level) -> Indicators``; a predicted-aspect source only has to
-return the same ``Indicators`` for the same documents.
+function ``(dataset, level) -> Indicators`` for the same documents.
+
+**Predicted aspects** (``--indicators predicted`` -> ``results/drivers_predicted.json``):
+the same documents go through vocmine's default pipeline and a category is "present"
+when ``result.mentions`` has a mention of it (``benchmarks/_driver_predicted.py``, with the
+gold -> vocmine category mapping tables). Parts 1-3 are rerun so that the aspect
+extractor's errors count: outcomes are generated from the GOLD categories (mapped to
+vocmine ids) with planted effects and the impacts are estimated from the PREDICTED
+categories of the same documents, next to the gold-mapped oracle on the same outcomes
+(Spearman, coverage of the planted truth, attenuation, per-category indicator P/R/F1;
+``benchmarks/_driver_measured.py``); emerging alerts use the predicted sentence
+indicators; ASAP stars are ranked on gold-mapped and on predicted categories and the two
+rankings compared (Spearman). Part 4 (speed) does not depend on the indicators and is
+not rerun.
 
 Usage::
 
     python benchmarks/drivers.py                  # full run -> results/drivers.json
     python benchmarks/drivers.py --sims 40        # quicker
+    python benchmarks/drivers.py --indicators predicted   # -> results/drivers_predicted.json
+    python benchmarks/drivers.py --indicators predicted --aspects vocmine.aspects.sentence_categories.v1
+                                                  # -> results/drivers_predicted_sentence_categories.json
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,27 +66,17 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import eval_path, write_result  # noqa: E402
+from benchmarks._driver_indicators import POLARITY as _POL  # noqa: E402
+from benchmarks._driver_indicators import Indicators  # noqa: E402
+from benchmarks._driver_indicators import driver_input as _input  # noqa: E402
+from benchmarks._driver_indicators import expected_stars as _expected_stars  # noqa: E402
+from benchmarks._driver_indicators import projection as _projection  # noqa: E402
 from vocmine.drivers import ImpactRanker  # noqa: E402
 from vocmine.types import DriverInput  # noqa: E402
 
 SEED = 0
 SEMEVAL = ("en_semeval16_restaurants_absa", "ru_semeval16_restaurants_absa")
 ASAP = "zh_asap_restaurant_sample"
-
-
-@dataclass(frozen=True)
-class Indicators:
-    """Documents x drivers for one corpus (what any indicator source returns)."""
-
-    name: str
-    x: np.ndarray  # (n, k) 0/1
-    names: list[str]
-    langs: list[str]
-    polarity: np.ndarray  # (n, k) mean polarity of the driver's mentions, 0 if absent
-    stars: np.ndarray | None = None  # real outcome when the corpus has one
-
-
-_POL = {"positive": 1.0, "negative": -1.0, "neutral": 0.0, "conflict": 0.0}
 
 
 def _semeval(level: str) -> Indicators:
@@ -114,24 +119,17 @@ def gold_indicators(dataset: str, level: str) -> Indicators:
     return _semeval(level) if dataset == "semeval" else _asap(level)
 
 
-#: --indicators choice -> source; a predicted-aspect source plugs in here.
-INDICATOR_SOURCES: dict[str, Callable[[str, str], Indicators]] = {"gold": gold_indicators}
+def predicted_indicators(dataset: str, level: str) -> Indicators:
+    """Indicators from the default pipeline's PREDICTED aspects (see ``benchmarks/_driver_predicted.py``)."""
+    from benchmarks._driver_predicted import predicted_indicators as source
+
+    return source(dataset, level)
 
 
-def _input(ind: Indicators, y: np.ndarray, periods: list[str] | None = None) -> DriverInput:
-    k = len(ind.names)
-    return DriverInput(outcome=y, indicators=ind.x, names=ind.names, kinds=["category"] * k,
-                       touchpoints=[""] * k, polarity=ind.polarity, periods=periods)
-
-
-def _expected_stars(mu: np.ndarray, sd: float) -> np.ndarray:
-    """E[clip(round(mu + N(0, sd)), 1, 5)] = 1 + sum_t P(mu + e > t), t = 1.5 .. 4.5."""
-    return 1.0 + sum(stats.norm.sf((t - mu) / sd) for t in (1.5, 2.5, 3.5, 4.5))
-
-
-def _projection(x: np.ndarray, target: np.ndarray) -> np.ndarray:
-    xc = x - x.mean(0)
-    return np.linalg.lstsq(xc, target - target.mean(), rcond=None)[0]
+#: --indicators choice -> source.
+INDICATOR_SOURCES: dict[str, Callable[[str, str], Indicators]] = {
+    "gold": gold_indicators, "predicted": predicted_indicators,
+}
 
 
 def planted(ind: Indicators, sims: int, n_boot: int, min_support: int) -> dict[str, Any]:
@@ -336,7 +334,12 @@ def main() -> None:
     parser.add_argument("--indicators", choices=sorted(INDICATOR_SOURCES), default="gold")
     parser.add_argument("--sims", type=int, default=200, help="simulations per scenario")
     parser.add_argument("--n-boot", type=int, default=500)
+    parser.add_argument("--aspects", default=None,
+                        help="with --indicators predicted: aspects component instead of PipelineConfig()'s default")
     args = parser.parse_args()
+    if args.indicators != "gold":
+        main_measured(args)
+        return
     source = INDICATOR_SOURCES[args.indicators]
     t0 = time.perf_counter()
     corpora = {
@@ -361,6 +364,44 @@ def main() -> None:
     payload["summary"] = summarize(payload)
     payload["seconds_total"] = time.perf_counter() - t0
     path = write_result("drivers", _json_safe(payload))
+    print(f"wrote {path} in {payload['seconds_total']:.0f} s")
+
+
+def main_measured(args: argparse.Namespace) -> None:
+    """Planted effects on gold indicators, estimated from the source's (predicted) indicators."""
+    from benchmarks import _driver_measured as dm
+    from benchmarks import _driver_predicted as dp
+
+    source = INDICATOR_SOURCES[args.indicators]
+    if args.aspects is not None:
+        source = functools.partial(dp.predicted_indicators, aspects=args.aspects)
+    t0 = time.perf_counter()
+    levels = {"semeval_reviews": ("semeval", "review"), "semeval_sentences": ("semeval", "sentence"),
+              "asap_reviews": ("asap", "mention")}
+    print("aspect pipeline on the corpora (cached)", flush=True)
+    pairs = {key: (dp.mapped_gold_indicators(*lv), source(*lv)) for key, lv in levels.items()}
+    payload: dict[str, Any] = {
+        "config": {"indicators": args.indicators, "sims": args.sims, "n_boot": args.n_boot, "seed": SEED,
+                   "min_support": 10, "noise_sd": 1.0, "intercept": 3.8, "alpha": 0.05,
+                   "datasets": [*SEMEVAL, ASAP], "outcome_from": "gold indicators mapped to vocmine categories",
+                   "impacts_from": ["gold_mapped (oracle)", args.indicators], **dp.describe(args.aspects)},
+        "scipy": __import__("scipy").__version__,
+        "segmentation": {ds: dp.segmentation(ds, args.aspects) for ds in ("semeval", "asap")},
+        "seconds_pipeline": time.perf_counter() - t0,
+    }
+    print("planted impacts (outcome from gold, impacts from gold-mapped and predicted)", flush=True)
+    payload["planted"] = {key: dm.planted_measured(g, p, args.sims, args.n_boot, 10, seed=SEED)
+                          for key, (g, p) in pairs.items()}
+    print("emerging drivers (predicted sentence indicators)", flush=True)
+    payload["emerging"] = emerging(pairs["semeval_sentences"][1], args.sims)
+    print("real outcome (ASAP stars, gold-mapped vs predicted categories)", flush=True)
+    payload["asap_real"] = dm.real_asap_measured(dp.mapped_gold_indicators, source, args.n_boot)
+    payload["summary"] = dm.summarize_measured(payload)
+    payload["seconds_total"] = time.perf_counter() - t0
+    name = f"drivers_{args.indicators}"
+    if not payload["config"]["aspects_is_default"]:  # another extractor must not overwrite the default's figures
+        name += "_" + payload["config"]["aspects_component"].split(".")[2]
+    path = write_result(name, _json_safe(payload))
     print(f"wrote {path} in {payload['seconds_total']:.0f} s")
 
 
