@@ -29,6 +29,15 @@ import pandas as pd
 from benchmarks._common import ROOT, eval_path
 
 SEED = 20240601
+
+#: SemEval-2016 restaurant categories (ENTITY#ATTRIBUTE) -> vocmine category (None: no counterpart).
+MAP_SE16_RESTAURANTS: dict[str, str | None] = {
+    "FOOD#QUALITY": "FOOD", "FOOD#STYLE_OPTIONS": "FOOD", "FOOD#PRICES": "PRICE",
+    "DRINKS#QUALITY": "DRINKS", "DRINKS#STYLE_OPTIONS": "DRINKS", "DRINKS#PRICES": "PRICE",
+    "SERVICE#GENERAL": "STAFF", "AMBIENCE#GENERAL": "AMBIENCE", "LOCATION#GENERAL": "LOCATION",
+    "RESTAURANT#PRICES": "PRICE", "RESTAURANT#GENERAL": None, "RESTAURANT#MISCELLANEOUS": None,
+}
+
 POLARITIES = ("negative", "neutral", "positive")
 PL_GOLD = ROOT / "benchmarks" / "data" / "pl_absa_gold.jsonl"
 SEED_TRAIN = ROOT / "models" / "aspects-e5" / "seed_sentences.jsonl"

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks._aspect_data import MAP_SE16_RESTAURANTS
 from benchmarks._common import ROOT, eval_path, versions
 from benchmarks._driver_indicators import POLARITY, Indicators
 from vocmine.resources import OTHER
@@ -62,12 +63,7 @@ SEMEVAL = ("en_semeval16_restaurants_absa", "ru_semeval16_restaurants_absa")
 ASAP = "zh_asap_restaurant_sample"
 
 #: SemEval-2016 restaurant ENTITY#ATTRIBUTE -> vocmine category (None: no counterpart, dropped).
-SEMEVAL16_RESTAURANTS_MAP: dict[str, str | None] = {
-    "FOOD#QUALITY": "FOOD", "FOOD#STYLE_OPTIONS": "FOOD", "FOOD#PRICES": "PRICE",
-    "DRINKS#QUALITY": "DRINKS", "DRINKS#STYLE_OPTIONS": "DRINKS", "DRINKS#PRICES": "PRICE",
-    "SERVICE#GENERAL": "STAFF", "AMBIENCE#GENERAL": "AMBIENCE", "LOCATION#GENERAL": "LOCATION",
-    "RESTAURANT#PRICES": "PRICE", "RESTAURANT#GENERAL": None, "RESTAURANT#MISCELLANEOUS": None,
-}
+SEMEVAL16_RESTAURANTS_MAP = MAP_SE16_RESTAURANTS
 #: ASAP's 18 aspect categories (data keys) -> vocmine category.
 ASAP_MAP: dict[str, str | None] = {
     "dish_look": "FOOD", "dish_portion": "FOOD", "dish_recommendation": "FOOD", "dish_taste": "FOOD",

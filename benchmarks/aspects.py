@@ -38,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._aspect_data import Unit, test_units  # noqa: E402
+from benchmarks._aspect_data import MAP_SE16_RESTAURANTS, Unit, test_units  # noqa: E402
 from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
 from benchmarks._common import write_result  # noqa: E402
 from benchmarks.train_aspects import RESEARCH, SHIPPED, f1  # noqa: E402
@@ -48,13 +48,6 @@ from vocmine.resources import OTHER  # noqa: E402
 LABELS = ("negative", "neutral", "positive")
 logger = logging.getLogger("aspects_benchmark")
 
-#: SemEval-2016 restaurant categories (ENTITY#ATTRIBUTE) -> vocmine category (None: no counterpart).
-MAP_SE16_RESTAURANTS: dict[str, str | None] = {
-    "FOOD#QUALITY": "FOOD", "FOOD#STYLE_OPTIONS": "FOOD", "FOOD#PRICES": "PRICE",
-    "DRINKS#QUALITY": "DRINKS", "DRINKS#STYLE_OPTIONS": "DRINKS", "DRINKS#PRICES": "PRICE",
-    "SERVICE#GENERAL": "STAFF", "AMBIENCE#GENERAL": "AMBIENCE", "LOCATION#GENERAL": "LOCATION",
-    "RESTAURANT#PRICES": "PRICE", "RESTAURANT#GENERAL": None, "RESTAURANT#MISCELLANEOUS": None,
-}
 #: SentiRuEval-2015 restaurant categories -> vocmine category.
 MAP_SENTIRUEVAL: dict[str, str | None] = {
     "Food": "FOOD", "Service": "STAFF", "Interior": "AMBIENCE", "Price": "PRICE", "Whole": None,
