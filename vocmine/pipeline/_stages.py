@@ -59,14 +59,15 @@ pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: 
     # A sentence is detected on its own only when that can change its language: a short one falls
     # back to its document's language, and a document's only sentence IS the document.
     n_sent = Counter(sent_doc)
-    todo = [
+    own_detection = [
         k
         for k, (x, d) in enumerate(zip(sent_norm, sent_doc))
         if len(x) >= _MIN_SENTENCE_LANG_CHARS and not (n_sent[d] == 1 and x == norm[d])
     ]
     sent_guess = [doc_lang[d] for d in sent_doc]
-    found_lang = _expect(pipe.component("lang").detect([sent_norm[k] for k in todo]), len(todo), "lang")
-    for k, guess in zip(todo, found_lang):
+    detected = pipe.component("lang").detect([sent_norm[k] for k in own_detection])
+    found_lang = _expect(detected, len(own_detection), "lang")
+    for k, guess in zip(own_detection, found_lang):
         sent_guess[k] = guess
     sent_lang = [
         g.lang if g.lang != "und" and len(x) >= _MIN_SENTENCE_LANG_CHARS else langs[d]
