@@ -9,8 +9,9 @@ behind ``vocmine score``) in a FRESH subprocess, so the peak RSS of each size is
 "Model speed" is ``Pipeline.score`` on one in-memory chunk of the same rows (no file I/O, no parts,
 no driver ranking): the batch path should stay within 10 % of it, with peak RSS flat in the row count.
 
-Tiers: ``static`` (the distilled static embedder for every stage: the throughput tier) and ``e5``
-(the default contextual encoder; ~20 rows/s on 2 cores, so only small sizes are practical).
+Tiers: ``static`` (the ``fast`` preset: the distilled static embedder, sentence-level aspect
+categories; the throughput tier) and ``e5`` (the default preset; ~10 rows/s on 2 cores, so only
+small sizes are practical).
 
 Usage::
 
@@ -52,8 +53,8 @@ SOURCES: dict[str, tuple[str, Any]] = {
     "en_it_service_tickets": ("sample5k.jsonl.gz", None),
 }
 TIERS = {
-    "static": {"embedder": {"name": "vocmine.embed.static.v1"}},
-    "e5": {},
+    "static": {"preset": "fast"},
+    "e5": {"preset": "default"},
 }
 
 

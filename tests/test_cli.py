@@ -66,3 +66,16 @@ def test_analyze_with_null_stages_writes_tables(tmp_path: Path) -> None:
     assert main(["analyze", str(p), "--out", str(out), "--config", str(cfg), "--rating-col", "stars", "--csv"]) == 0
     assert (out / "documents.parquet").exists() and (out / "errors.csv").exists()
     assert len(pd.read_parquet(out / "errors.parquet")) == 1
+
+
+def test_preset_flag_builds_the_preset_config(tmp_path: Path) -> None:
+    from vocmine.cli._main import _config, build_parser
+    from vocmine.config import PipelineConfig
+
+    args = build_parser().parse_args(["analyze", "in.csv", "--out", str(tmp_path), "--preset", "fast"])
+    assert _config(args) == PipelineConfig.preset("fast")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("seed = 5\n")
+    args = build_parser().parse_args(["fit", "in.csv", "--out", str(tmp_path), "--preset", "fast", "--config", str(cfg)])
+    assert _config(args) == PipelineConfig.preset("fast", seed=5)
+    assert _config(build_parser().parse_args(["demo", "--out", str(tmp_path)])) is None

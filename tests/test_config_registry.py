@@ -58,3 +58,24 @@ def test_register_validates_names() -> None:
 def test_create_rejects_bad_params() -> None:
     with pytest.raises(ConfigError, match=r"\[E004\].*Invalid params"):
         registry.create("vocmine.sentiment.null.v1", {"nope": 1})
+
+
+def test_presets_fill_stages_and_explicit_keys_win(tmp_path: Path) -> None:
+    fast = PipelineConfig.preset("fast")
+    assert fast.embedder.name == "vocmine.embed.static.v1"
+    assert fast.aspects.name == "vocmine.aspects.sentence_categories.v1"
+    assert fast.sentiment == PipelineConfig().sentiment  # stages the preset does not name keep the default
+    assert PipelineConfig.preset("default") == PipelineConfig()
+    p = tmp_path / "cfg.toml"
+    p.write_text('preset = "fast"\naspects = "vocmine.aspects.null.v1"\n')
+    cfg = PipelineConfig.from_toml(p)
+    assert (cfg.embedder.name, cfg.aspects.name) == ("vocmine.embed.static.v1", "vocmine.aspects.null.v1")
+    # a preset passed beside a file fills only what the file leaves out
+    p.write_text('aspects = "vocmine.aspects.null.v1"\n')
+    assert PipelineConfig.from_toml(p, preset="fast") == cfg
+    assert PipelineConfig.from_dict(cfg.to_dict()) == cfg  # the resolved config round-trips
+
+
+def test_unknown_preset_lists_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match=r"\[E004\] Unknown preset 'tiny'.*'default', 'fast'"):
+        PipelineConfig.preset("tiny")

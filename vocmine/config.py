@@ -23,7 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["ComponentConfig", "PipelineConfig", "STAGES"]
+__all__ = ["ComponentConfig", "PipelineConfig", "PRESETS", "STAGES"]
 
 #: Stage names, in the order the pipeline runs them.
 STAGES: tuple[str, ...] = ("embedder", "lang", "sentiment", "aspects", "topics", "touchpoints", "drivers")
@@ -36,6 +36,18 @@ _DEFAULTS: dict[str, str] = {
     "topics": "vocmine.topics.bertopic.v1",
     "touchpoints": "vocmine.touchpoints.embedding.v1",
     "drivers": "vocmine.drivers.impact.v1",
+}
+
+#: Named starting points (``preset = "fast"`` in TOML, ``--preset fast`` on the CLI): stage
+#: components that replace the defaults; keys given beside the preset still win.
+#:
+#: * ``default``: the contextual encoder (multilingual-e5-small) for every stage, learned aspect terms.
+#: * ``fast``: the distilled static embedder for sentiment, topics and touchpoints and sentence-level
+#:   categories for aspects (no aspect terms): the throughput tier for batch scoring on CPU, about
+#:   an order of magnitude faster with lower accuracy (figures in ``benchmarks/results``).
+PRESETS: dict[str, dict[str, str]] = {
+    "default": {},
+    "fast": {"embedder": "vocmine.embed.static.v1", "aspects": "vocmine.aspects.sentence_categories.v1"},
 }
 
 
@@ -125,9 +137,18 @@ class PipelineConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PipelineConfig:
-        """Build a config from a plain dict; stages may be a name or ``{name, params}``."""
+        """Build a config from a plain dict; stages may be a name or ``{name, params}``.
+
+        A ``preset`` key (a name in ``PRESETS``) fills the stages it names; the other keys win.
+
+        Examples:
+            >>> PipelineConfig.from_dict({"preset": "fast", "seed": 1}).embedder.name
+            'vocmine.embed.static.v1'
+        """
         if not isinstance(data, dict):
             raise ConfigError(f"[E004] Config must be a table/dict, got {type(data).__name__}.")
+        if "preset" in data:
+            data = {**_preset(data["preset"]), **{k: v for k, v in data.items() if k != "preset"}}
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -141,7 +162,17 @@ class PipelineConfig:
         return cls(**kwargs)
 
     @classmethod
-    def from_toml(cls, path: str | Path) -> PipelineConfig:
+    def preset(cls, name: str, **changes: Any) -> PipelineConfig:
+        """The config of preset ``name`` (see ``PRESETS``) with ``changes`` applied.
+
+        Examples:
+            >>> PipelineConfig.preset("fast").aspects.name
+            'vocmine.aspects.sentence_categories.v1'
+        """
+        return cls.from_dict({"preset": name, **changes})
+
+    @classmethod
+    def from_toml(cls, path: str | Path, *, preset: str | None = None) -> PipelineConfig:
         """Load a config from a TOML file.
 
         Examples:
@@ -158,7 +189,15 @@ class PipelineConfig:
             raise ConfigError(f"[E004] Config file {str(p)!r} does not exist.") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"[E004] Config file {str(p)!r} is not valid TOML: {exc}.") from exc
+        if preset is not None:
+            data.setdefault("preset", preset)
         return cls.from_dict(data)
+
+
+def _preset(name: Any) -> dict[str, str]:
+    if not isinstance(name, str) or name not in PRESETS:
+        raise ConfigError(f"[E004] Unknown preset {name!r}. Expected one of {sorted(PRESETS)}.")
+    return PRESETS[name]
 
 
 def _parse_component(stage: str, value: Any) -> ComponentConfig:

@@ -209,8 +209,11 @@ class AnalysisResult:
 
         return plot_languages(self)
 
-    def why(self, touchpoint: str | None = None, *, top: int = 10) -> str:
-        """Return a readable summary of the top drivers (optionally of one touchpoint).
+    def why(self, touchpoint: str | None = None, *, top: int = 10, lang: str | None = None) -> str:
+        """Return a readable summary of the top drivers (optionally of one touchpoint id).
+
+        ``lang`` names drivers and touchpoints in ``en``/``ru``/``pl``/``zh`` (default: the
+        config's ``label_lang``).
 
         Examples:
             >>> print(AnalysisResult.empty().why())
@@ -218,7 +221,7 @@ class AnalysisResult:
         """
         from vocmine.report import summarize_drivers
 
-        return summarize_drivers(self, touchpoint=touchpoint, top=top)
+        return summarize_drivers(self, touchpoint=touchpoint, top=top, lang=lang)
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables().items())

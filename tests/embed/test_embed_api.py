@@ -158,3 +158,32 @@ def test_cached_embedder_passes_token_states_through_only_when_inner_has_them() 
 
     assert not hasattr(CachedEmbedder(Plain()), "token_embeddings")
     assert CachedEmbedder(WithTokens()).token_embeddings(["a"]) == [("tokens", "a")]
+
+
+def test_cached_embedder_keeps_the_sentence_vectors_of_a_token_pass() -> None:
+    import numpy as np
+
+    from vocmine.embed import CachedEmbedder
+
+    class OnePass:
+        name, dim = "one-pass", 2
+
+        def __init__(self) -> None:
+            self.embedded: list[str] = []
+
+        def embed(self, texts, *, batch_size=32):  # type: ignore[no-untyped-def]
+            self.embedded += list(texts)
+            return np.array([[len(t), 0.0] for t in texts], dtype=np.float32)
+
+        def token_embeddings(self, texts, *, batch_size=None):  # type: ignore[no-untyped-def]
+            return self.embed_with_tokens(texts)[1]
+
+        def embed_with_tokens(self, texts, *, batch_size=None):  # type: ignore[no-untyped-def]
+            return np.array([[len(t), 1.0] for t in texts], dtype=np.float32), [("tokens", t) for t in texts]
+
+    inner = OnePass()
+    cached = CachedEmbedder(inner)
+    assert cached.token_embeddings(["ab", "abc"]) == [("tokens", "ab"), ("tokens", "abc")]
+    out = cached.embed(["abc", "x"])
+    assert out.tolist() == [[3.0, 1.0], [1.0, 0.0]]  # "abc" came from the token pass, "x" from embed
+    assert inner.embedded == ["x"]

@@ -138,6 +138,15 @@ def test_token_embeddings_offsets(e5):
     assert [texts[1][s:e] for s, e in out[1].offsets][-1] == "！"
 
 
+def test_one_pass_gives_the_embed_vectors_and_the_token_states(e5_fp32):
+    texts = ["Dostawa była wolna, ale obsługa miła.", "配送太慢了！", "Great support team. " * 80]  # last: windowed
+    vectors, tokens = e5_fp32.embed_with_tokens(texts)
+    np.testing.assert_allclose(vectors, e5_fp32.embed(texts), atol=1e-5)
+    for a, b in zip(tokens, e5_fp32.token_embeddings(texts)):
+        np.testing.assert_array_equal(a.offsets, b.offsets)
+        np.testing.assert_allclose(a.vectors, b.vectors, atol=1e-5)
+
+
 def test_transformers_embedder_reproduces_e5(e5_dir, e5_fp32):
     generic = TransformersEmbedder(e5_dir, prefix="query: ", pooling="mean", num_threads=2)
     cos = np.sum(generic.embed(LATE + ROOM) * e5_fp32.embed(LATE + ROOM), axis=1)

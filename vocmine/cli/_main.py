@@ -26,9 +26,27 @@ def _add_columns(p: argparse.ArgumentParser) -> None:
     p.add_argument("--time-col", default=None, help="timestamp column (enables trends)")
 
 
+def _add_config(p: argparse.ArgumentParser) -> None:
+    from vocmine.config import PRESETS
+
+    p.add_argument("--config", type=Path, default=None, help="pipeline config TOML file")
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                   help="named pipeline setup: 'default' (contextual encoder, aspect terms) or 'fast' "
+                        "(static embedder, sentence categories: the CPU throughput tier); --config keys win")
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The pipeline config of ``--config`` / ``--preset`` (None: the defaults)."""
+    from vocmine.config import PipelineConfig
+
+    if args.config is not None:
+        return PipelineConfig.from_toml(args.config, preset=args.preset)
+    return None if args.preset is None else PipelineConfig.preset(args.preset)
+
+
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="output directory for the result tables")
-    p.add_argument("--config", type=Path, default=None, help="pipeline config TOML file")
+    _add_config(p)
     p.add_argument("--csv", action="store_true", help="also write CSV copies of the tables")
     p.add_argument("--top", type=int, default=5, help="drivers per touchpoint in the printed summary")
     p.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
@@ -72,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument("input", type=Path, help="input file")
     fit.add_argument("--format", default=None, help="input format if the extension does not tell")
     fit.add_argument("--out", required=True, type=Path, help="directory for the fitted pipeline")
-    fit.add_argument("--config", type=Path, default=None, help="pipeline config TOML file")
+    _add_config(fit)
     _add_columns(fit)
 
     score = sub.add_parser("score", help="score a large file with a fitted pipeline (streaming, resumable)",
@@ -98,7 +116,7 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
         return (lambda _stage: None), None
     from tqdm import tqdm
 
-    stages = ["lang", "segment", "sentiment", "aspects", "topics", "touchpoints", "drivers"]
+    stages = ["lang", "segment", "aspects", "sentiment", "topics", "touchpoints", "drivers"]
     bar = tqdm(total=len(stages), desc="vocmine", unit="stage", file=sys.stderr, leave=False)
 
     def step(stage: str) -> None:
@@ -113,7 +131,7 @@ def _run(args: argparse.Namespace, df: Any, columns: dict[str, Any]) -> int:
     from vocmine.pipeline import Pipeline
     from vocmine.report import summarize_drivers, summarize_result
 
-    pipeline = Pipeline.from_config(args.config)
+    pipeline = Pipeline.from_config(_config(args))
     step, bar = _progress(not args.no_progress and sys.stderr.isatty())
     try:
         result = pipeline.run(df, progress=step, **columns)
@@ -190,7 +208,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         df = read_feedback(args.input, text_col=args.text_col, id_col=args.id_col, rating_col=args.rating_col,
                            touchpoint_col=args.touchpoint_col, time_col=args.time_col, format=args.format)
-        Pipeline.from_config(args.config).fit(df, **_canonical_columns(args)).save(args.out)
+        Pipeline.from_config(_config(args)).fit(df, **_canonical_columns(args)).save(args.out)
         print(f"fitted pipeline saved to {args.out}")
         return EXIT_OK
     if args.command == "score":

@@ -75,12 +75,35 @@ class CachedEmbedder:
         return len(self._store)
 
     def __getattr__(self, attr: str) -> Any:
-        # Token states (for aspect extraction) pass through uncached when the inner embedder has them,
-        # so ``hasattr(cached, "token_embeddings")`` answers for the wrapped model.
+        # Token states (for aspect extraction) exist only when the inner embedder has them, so
+        # ``hasattr(cached, "token_embeddings")`` answers for the wrapped model.
         inner = self.__dict__.get("inner")
         if attr == "token_embeddings" and inner is not None and hasattr(inner, attr):
-            return getattr(inner, attr)
+            return self._token_embeddings
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
+
+    def _token_embeddings(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Any]:
+        """The inner token states (not cached: they are large); when the inner embedder offers
+        ``embed_with_tokens``, the text vectors of the same forward pass are cached, so a later
+        ``embed`` of these texts (sentence sentiment, category context) costs nothing."""
+        both = getattr(self.inner, "embed_with_tokens", None)
+        if not callable(both):
+            tokens: list[Any] = self.inner.token_embeddings(texts, batch_size=batch_size)  # type: ignore[attr-defined]
+            return tokens
+        vecs, tokens = both(texts, batch_size=batch_size)
+        items = check_texts(texts)
+        if len(vecs) != len(items) or len(tokens) != len(items):
+            raise VocmineError(
+                f"[E013] {self.inner.name}.embed_with_tokens returned {len(vecs)} vectors and {len(tokens)} token "
+                f"lists for {len(items)} texts; expected one each."
+            )
+        for text, vec in zip(items, np.asarray(vecs, dtype=np.float32)):
+            key = self._key(text)
+            self._store[key] = vec.copy()
+            self._store.move_to_end(key)
+        while len(self._store) > self.max_items:
+            self._store.popitem(last=False)
+        return list(tokens)
 
     def clear(self) -> None:
         """Drop every cached vector (the hit/miss counters are kept)."""

@@ -214,9 +214,13 @@ class TransformersEmbedder:
         self._load()
         segs, owner, spans, _ = self._segments(items)
         pooled = self._run(segs, batch_size, keep_hidden=False)
+        return self._combine(pooled, owner, spans, len(items))
+
+    def _combine(self, pooled: list[np.ndarray], owner: list[int], spans: list[tuple[int, int]], n: int) -> np.ndarray:
+        """Text vectors: the token-count-weighted mean of each text's window vectors (then normalised)."""
         dim = pooled[0].shape[0]
-        acc = np.zeros((len(items), dim), dtype=np.float64)
-        weight = np.zeros(len(items), dtype=np.float64)
+        acc = np.zeros((n, dim), dtype=np.float64)
+        weight = np.zeros(n, dtype=np.float64)
         for vec, i, (a, b) in zip(pooled, owner, spans):
             w = max(b - a, 1)
             acc[i] += w * vec
@@ -236,9 +240,24 @@ class TransformersEmbedder:
             >>> offsets.tolist()  # doctest: +SKIP
             [[0, 4], [5, 13]]
         """
+        return self.embed_with_tokens(texts, batch_size=batch_size)[1]
+
+    def embed_with_tokens(
+        self, texts: Sequence[str], *, batch_size: int | None = None
+    ) -> tuple[np.ndarray, list[TokenVectors]]:
+        """``(embed(texts), token_embeddings(texts))`` from ONE forward pass.
+
+        The text vectors are pooled from the same hidden states the token vectors come from,
+        so a caller that needs both (aspect terms and sentence sentiment) pays once.
+
+        Examples:
+            >>> vecs, tokens = TransformersEmbedder("/models/e5").embed_with_tokens(["Slow"])  # doctest: +SKIP
+            >>> vecs.shape, len(tokens)  # doctest: +SKIP
+            ((1, 384), 1)
+        """
         items = check_texts(texts)
         if not items:
-            return []
+            return np.zeros((0, self.dim), dtype=np.float32), []
         self._load()
         if not self._tok.offsets_supported:
             raise ConfigError(
@@ -248,6 +267,9 @@ class TransformersEmbedder:
             )
         segs, owner, spans, offsets = self._segments(items)
         hidden = self._run(segs, batch_size, keep_hidden=True)
+        # pooled exactly as run_segments pools: mean over every real position (specials included), or CLS
+        pooled = [h[0] if self.pooling == "cls" else h.mean(axis=0, dtype=np.float64).astype(np.float32) for h in hidden]
+        vectors = self._combine(pooled, owner, spans, len(items))
         n_head = len(self._tok.head)
         per_text: list[list[np.ndarray]] = [[] for _ in items]
         for h, i, (a, b) in zip(hidden, owner, spans):
@@ -263,7 +285,7 @@ class TransformersEmbedder:
                     vectors=stack_or_empty([vecs[k] for k in keep], dim),
                 )
             )
-        return out
+        return vectors, out
 
     def __repr__(self) -> str:
         return (

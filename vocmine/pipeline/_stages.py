@@ -77,13 +77,6 @@ pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: 
         g.score if g.lang == lang else doc_lang[d].score for g, lang, d in zip(sent_guess, sent_lang, sent_doc)
     ]
 
-    progress("sentiment")
-    senti = pipe.component("sentiment").predict(sent_norm, langs=sent_lang)
-    _expect(senti.labels, len(spans), "sentiment")
-    doc_labels, doc_scores, _doc_probs, mixed = aggregate_sentences(
-        senti.probs, [len(x) for x in sent_text], sent_doc, n
-    )
-
     progress("aspects")
     found_mentions = _expect(pipe.component("aspects").extract(sent_text, langs=sent_lang), len(spans), "aspects")
     mention_rows: list[dict[str, Any]] = []
@@ -99,9 +92,20 @@ pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: 
                 "score": float(m.score), "opinion": m.opinion, schema.LANG: sent_lang[s_idx],
             })
 
+    progress("sentiment")
+    # The models read the original sentence (the aspect offsets point into it), so the sentence vector
+    # of the aspect tagger's forward pass serves sentiment too; masked text when PII masking is on.
+    senti = pipe.component("sentiment").predict(sent_norm if cfg.mask_pii else sent_text, langs=sent_lang)
+    _expect(senti.labels, len(spans), "sentiment")
+    doc_labels, doc_scores, _doc_probs, mixed = aggregate_sentences(
+        senti.probs, [len(x) for x in sent_text], sent_doc, n
+    )
+
     progress("topics")
     embedder = pipe.component("embedder")
-    emb = embedder.embed(norm, batch_size=cfg.batch_size) if embedder.dim > 0 and n else None
+    # a one-sentence document is embedded already (its sentence); masked text when PII masking is on
+    doc_model = norm if cfg.mask_pii else [x.strip() for x in texts]
+    emb = embedder.embed(doc_model, batch_size=cfg.batch_size) if embedder.dim > 0 and n else None
     topic_model = pipe.component("topics")
     if score:
         if not isinstance(topic_model, t.TopicTransformer):

@@ -7,6 +7,7 @@ errors per reason). Every function tolerates empty tables and missing values.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "journey_counts",
     "language_counts",
     "ordered_touchpoints",
+    "taxonomy_specs",
     "top_drivers",
     "touchpoint_label",
     "trend_counts",
@@ -78,44 +80,78 @@ def ordered_touchpoints(values: Any) -> list[str]:
     return known + others + ([UNASSIGNED] if UNASSIGNED in seen else [])
 
 
-def _taxonomy_label(item_id: str, kind: str, lang: str) -> str | None:
+def taxonomy_specs(config: dict[str, Any] | None) -> dict[str, str]:
+    """The taxonomies (preset name or YAML path) a result's touchpoints and categories come from.
+
+    Read from the result's config: the ``taxonomy`` param of the touchpoints and aspects
+    components, else ``"default"``.
+
+    Examples:
+        >>> taxonomy_specs({"touchpoints": {"name": "x", "params": {"taxonomy": "banking"}}})
+        {'touchpoints': 'banking', 'categories': 'default'}
+    """
+    out = {}
+    for kind, stage in (("touchpoints", "touchpoints"), ("categories", "aspects")):
+        comp = (config or {}).get(stage)
+        params = comp.get("params") if isinstance(comp, dict) else None
+        spec = params.get("taxonomy") if isinstance(params, dict) else None
+        out[kind] = str(spec) if isinstance(spec, str) and spec.strip() else "default"
+    return out
+
+
+@functools.lru_cache(maxsize=16)
+def _taxonomy(spec: str, kind: str) -> Any:
     from vocmine.errors import VocmineError
+    from vocmine.resources import load_taxonomy
 
     try:
-        from vocmine.resources import load_taxonomy
+        return load_taxonomy(spec, kind=kind)
+    except (VocmineError, OSError, ValueError):  # a result read on a machine without the user's YAML
+        return None if spec == "default" else _taxonomy("default", kind)
 
-        return str(load_taxonomy("default", kind=kind).label(item_id, lang))
-    except (VocmineError, KeyError, LookupError, ImportError, ValueError):
+
+def _taxonomy_label(item_id: str, kind: str, lang: str, spec: str = "default") -> str | None:
+    tax = _taxonomy(spec, kind)
+    try:
+        return None if tax is None else str(tax.label(item_id, lang))
+    except (KeyError, LookupError, ValueError):
         return None
 
 
-def touchpoint_label(touchpoint: Any, lang: str = "en") -> str:
-    """Readable name of a touchpoint id (taxonomy name, else the id in sentence case).
+def touchpoint_label(touchpoint: Any, lang: str = "en", *, taxonomy: str = "default") -> str:
+    """Readable name of a touchpoint id (name in ``taxonomy``, else the id in sentence case).
 
     Examples:
         >>> touchpoint_label("support"), touchpoint_label("zoo_visit"), touchpoint_label(None)
         ('Customer support', 'Zoo visit', 'Unassigned')
     """
     tp = _tp(touchpoint)
-    return _taxonomy_label(tp, "touchpoints", lang) or tp.replace("_", " ").capitalize()
+    return _taxonomy_label(tp, "touchpoints", lang, taxonomy) or tp.replace("_", " ").capitalize()
 
 
-def _category_label(category: str, lang: str) -> str:
-    return _taxonomy_label(category, "categories", lang) or category.replace("_", " ").capitalize()
+def _category_label(category: str, lang: str, taxonomy: str = "default") -> str:
+    return _taxonomy_label(category, "categories", lang, taxonomy) or category.replace("_", " ").capitalize()
 
 
-def driver_label(row: Any, topic_labels: dict[int, str] | None = None, lang: str = "en") -> str:
-    """Readable name of a drivers-table row: ``"Delivery"``, ``"Delivery @ Support"``, ``"Topic 3: ..."``."""
+def driver_label(row: Any, topic_labels: dict[int, str] | None = None, lang: str = "en",
+                 taxonomies: dict[str, str] | None = None) -> str:
+    """Readable name of a drivers-table row: ``"Delivery"``, ``"Delivery @ Support"``, ``"Topic 3: ..."``.
+
+    ``taxonomies`` (see :func:`taxonomy_specs`) names the category and touchpoint taxonomies.
+    """
+    tax = taxonomies or {}
     name = str(row.get("driver", ""))
     kind = row.get("kind")
     if kind == "topic" or name.startswith("topic:"):
         tid = name.split(":", 1)[-1]
         label = (topic_labels or {}).get(int(tid)) if tid.lstrip("-").isdigit() else None
         return f"Topic {tid}: {label}" if label else f"Topic {tid}"
+    cats = tax.get("categories", "default")
     if "@" in name:
         cat, tp = name.split("@", 1)
-        return f"{_category_label(cat, lang)} @ {touchpoint_label(tp, lang)}"
-    return _category_label(name, lang)
+        return (f"{_category_label(cat, lang, cats)} @ "
+                f"{touchpoint_label(tp, lang, taxonomy=tax.get('touchpoints', 'default'))}")
+    return _category_label(name, lang, cats)
 
 
 def top_drivers(result: AnalysisResult, top: int | None = None) -> pd.DataFrame:
@@ -128,7 +164,8 @@ def top_drivers(result: AnalysisResult, top: int | None = None) -> pd.DataFrame:
         df = df.head(top)
     lang = str((result.config or {}).get("label_lang", "en"))
     topics = topic_label_map(result)
-    df["label"] = [driver_label(row, topics, lang) for row in df.to_dict(orient="records")]
+    tax = taxonomy_specs(result.config)
+    df["label"] = [driver_label(row, topics, lang, tax) for row in df.to_dict(orient="records")]
     return df.reset_index(drop=True)
 
 

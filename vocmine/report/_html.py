@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from vocmine import schema
-from vocmine.report._aggregate import errors_by_reason, lang_name, missing, top_drivers, touchpoint_label
+from vocmine.report._aggregate import (
+    errors_by_reason,
+    lang_name,
+    missing,
+    taxonomy_specs,
+    top_drivers,
+    touchpoint_label,
+)
 from vocmine.report._assets import CSS, RENDER_JS, STATUS_JS
 from vocmine.report._plots import (
     figure_has_data,
@@ -126,6 +133,8 @@ def _evidence_html(result: AnalysisResult, drivers: pd.DataFrame, *, per_driver:
         label = "" if missing(r.get(schema.SENTIMENT)) else str(r[schema.SENTIMENT])
         sents.setdefault(str(r[schema.FEEDBACK_ID]), []).append((int(r[schema.START]), int(r[schema.END]), label))
     blocks = []
+    lang = str((result.config or {}).get("label_lang", "en"))
+    tax = taxonomy_specs(result.config)["touchpoints"]
     for row in drivers.to_dict(orient="records"):
         evidence = row.get("evidence")
         if not isinstance(evidence, (list, tuple)) or not evidence:
@@ -134,7 +143,7 @@ def _evidence_html(result: AnalysisResult, drivers: pd.DataFrame, *, per_driver:
         for ev in list(evidence)[:per_driver]:
             if not isinstance(ev, dict):
                 continue
-            quotes.append(_quote_html(ev, by_id, sents))
+            quotes.append(_quote_html(ev, by_id, sents, lang=lang, taxonomy=tax))
         if quotes:
             blocks.append(f'<div class="driver"><h3>{_e(row["label"])}{_badges(row)}<span class="meta">'
                           f'impact {_fmt(row.get("impact"))} [{_fmt(row.get("ci_low"))}, {_fmt(row.get("ci_high"))}]'
@@ -150,7 +159,7 @@ def _int(value: Any) -> str:
 
 
 def _quote_html(ev: dict[str, Any], by_id: dict[str, dict[str, Any]],
-                sents: dict[str, list[tuple[int, int, str]]]) -> str:
+                sents: dict[str, list[tuple[int, int, str]]], *, lang: str = "en", taxonomy: str = "default") -> str:
     fid = str(ev.get("feedback_id", ""))
     quote = str(ev.get("quote", ""))
     start, end = (int(x) if math.isfinite(x) else -1 for x in (_num(ev.get("start")), _num(ev.get("end"))))
@@ -172,7 +181,7 @@ def _quote_html(ev: dict[str, Any], by_id: dict[str, dict[str, Any]],
             src.append(_e(lang_name(str(doc[schema.LANG]))))
         if not missing(doc.get(schema.RATING)) and math.isfinite(_num(doc.get(schema.RATING))):
             src.append(f"rating {_num(doc[schema.RATING]):g}")
-        src.append(_e(touchpoint_label(doc.get(schema.TOUCHPOINT))))
+        src.append(_e(touchpoint_label(doc.get(schema.TOUCHPOINT), lang, taxonomy=taxonomy)))
         if senti:
             src.append(_e(senti))
     return f'<blockquote class="{cls}">{body}<span class="src">{" · ".join(src)}</span></blockquote>'

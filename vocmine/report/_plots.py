@@ -17,6 +17,7 @@ from vocmine.report._aggregate import (
     journey_counts,
     lang_name,
     language_counts,
+    taxonomy_specs,
     top_drivers,
     topic_label_map,
     touchpoint_label,
@@ -219,7 +220,8 @@ def plot_journey(result: AnalysisResult) -> go.Figure:
         return _empty(title, "No documents to place on the journey.")
     lang = str((result.config or {}).get("label_lang", "en"))
     totals = table.sum(axis=1)
-    ylab = [f"{_esc(touchpoint_label(tp, lang), 40)} (n={int(totals[tp])})" for tp in table.index]
+    tax = taxonomy_specs(result.config)["touchpoints"]
+    ylab = [f"{_esc(touchpoint_label(tp, lang, taxonomy=tax), 40)} (n={int(totals[tp])})" for tp in table.index]
     cols = [str(c) for c in table.columns]
     counts = table.to_numpy()
     share = counts / totals.to_numpy()[:, None].clip(min=1)

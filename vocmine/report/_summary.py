@@ -18,13 +18,19 @@ def _fmt(x: object, digits: int = 2) -> str:
     return "n/a" if value != value else f"{value:+.{digits}f}"
 
 
-def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, top: int = 10) -> str:
+def summarize_drivers(
+    result: AnalysisResult, *, touchpoint: str | None = None, top: int = 10, lang: str | None = None
+) -> str:
     """Return the top drivers with impact, 95% CI, trend flag and one quote each.
+
+    Drivers and touchpoints are named in ``lang`` from the taxonomies the result was
+    analysed with (a custom YAML taxonomy's own names included).
 
     Args:
         result: an analysis result.
-        touchpoint: only drivers of this touchpoint (category x touchpoint pairs).
+        touchpoint: only drivers of this touchpoint id (category x touchpoint pairs).
         top: how many drivers per touchpoint.
+        lang: label language (``en``, ``ru``, ``pl``, ``zh``); ``None``: the config's ``label_lang``.
 
     Examples:
         >>> from vocmine.result import AnalysisResult
@@ -33,6 +39,11 @@ def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, 
     """
     import pandas as pd
 
+    from vocmine.report._aggregate import driver_label, taxonomy_specs, topic_label_map, touchpoint_label
+
+    lang = lang or str((result.config or {}).get("label_lang", "en"))
+    tax = taxonomy_specs(result.config)
+    topics = topic_label_map(result)
     df = result.drivers
     if touchpoint is not None:
         df = df[df["touchpoint"] == touchpoint]
@@ -48,7 +59,8 @@ def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, 
     groups = [("all touchpoints", df[df["kind"] != "category_touchpoint"])]
     pairs = df[df["kind"] == "category_touchpoint"]
     for tp in sorted(pairs["touchpoint"].dropna().unique()):
-        groups.append((f"touchpoint {tp}", pairs[pairs["touchpoint"] == tp]))
+        name = touchpoint_label(tp, lang, taxonomy=tax["touchpoints"])
+        groups.append((f"touchpoint: {name}", pairs[pairs["touchpoint"] == tp]))
     for title, frame in groups:
         if frame.empty:
             continue
@@ -56,8 +68,9 @@ def summarize_drivers(result: AnalysisResult, *, touchpoint: str | None = None, 
         for _, row in frame.sort_values("rank").head(top).iterrows():
             flag = "  EMERGING" if bool(row.get("emerging", False)) else ""
             sig = "*" if bool(row.get("significant", False)) else " "
+            label = _cut(driver_label(row, topics, lang, tax), 40)
             lines.append(
-                f"{int(row['rank']):>3}. {row['driver']:<32} n={int(row['n']):<5} impact {_fmt(row['impact'])}"
+                f"{int(row['rank']):>3}. {label:<40} n={int(row['n']):<5} impact {_fmt(row['impact'])}"
                 f" [{_fmt(row['ci_low'])}, {_fmt(row['ci_high'])}]{sig} opportunity {_fmt(row['opportunity'], 3)}{flag}"
             )
             evidence = row.get("evidence")
@@ -82,6 +95,10 @@ def summarize_result(result: AnalysisResult) -> str:
         senti = docs["sentiment"].value_counts(normalize=True).to_dict()
         lines.append("sentiment: " + ", ".join(f"{k}={v:.0%}" for k, v in senti.items()))
     return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _marked(ev: dict[str, Any], width: int = 110) -> str:
