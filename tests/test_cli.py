@@ -79,3 +79,5 @@ def test_preset_flag_builds_the_preset_config(tmp_path: Path) -> None:
     args = build_parser().parse_args(["fit", "in.csv", "--out", str(tmp_path), "--preset", "fast", "--config", str(cfg)])
     assert _config(args) == PipelineConfig.preset("fast", seed=5)
     assert _config(build_parser().parse_args(["demo", "--out", str(tmp_path)])) is None
+    args = build_parser().parse_args(["analyze", "in.csv", "--out", str(tmp_path), "--domain", "banking_telecom"])
+    assert _config(args) == PipelineConfig(domain="banking_telecom")

@@ -79,3 +79,20 @@ def test_presets_fill_stages_and_explicit_keys_win(tmp_path: Path) -> None:
 def test_unknown_preset_lists_the_known_ones() -> None:
     with pytest.raises(ConfigError, match=r"\[E004\] Unknown preset 'tiny'.*'default', 'fast'"):
         PipelineConfig.preset("tiny")
+
+
+def test_domain_gives_its_taxonomy_to_the_stages_that_take_one() -> None:
+    from vocmine import Pipeline
+
+    pipe = Pipeline(PipelineConfig(domain="hospitality", embedder=PipelineConfig.preset("fast").embedder,
+                                   aspects=PipelineConfig.preset("fast").aspects))
+    assert pipe.component("aspects").taxonomy == "hospitality"
+    linker = pipe.component("touchpoints")
+    assert (linker.taxonomy, linker.categories) == ("hospitality", "hospitality")
+    explicit = PipelineConfig(domain="hospitality").with_stage(
+        "touchpoints", "vocmine.touchpoints.embedding.v1", taxonomy="default")
+    assert Pipeline(explicit).component("touchpoints").taxonomy == "default"  # an explicit param wins
+    with pytest.raises(ConfigError, match=r"domain='bakery'.*'banking_telecom'"):
+        PipelineConfig(domain="bakery")
+    assert registry.accepts("vocmine.aspects.terms.v1", "taxonomy")
+    assert not registry.accepts("vocmine.aspects.null.v1", "taxonomy")

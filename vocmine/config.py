@@ -80,6 +80,10 @@ class PipelineConfig:
         batch_size: texts per model batch.
         device: ``"auto"``, ``"cpu"`` or ``"cuda"``.
         label_lang: language used for labels in summaries.
+        domain: ``"default"`` or a domain preset (``"hospitality"``, ``"ecommerce"``,
+            ``"banking_telecom"``): the aspect categories and journey touchpoints of that domain,
+            given as ``taxonomy`` to every aspects/touchpoints component that takes one (an
+            explicit ``taxonomy`` param wins).
         embedder ... drivers: the component of each stage.
     """
 
@@ -92,6 +96,7 @@ class PipelineConfig:
     batch_size: int = 32
     device: str = "auto"
     label_lang: str = "en"
+    domain: str = "default"
     embedder: ComponentConfig = _component("embedder")
     lang: ComponentConfig = _component("lang")
     sentiment: ComponentConfig = _component("sentiment")
@@ -107,6 +112,7 @@ class PipelineConfig:
             "period": (self.period, ("D", "W", "M")),
             "device": (self.device, ("auto", "cpu", "cuda")),
             "label_lang": (self.label_lang, ("en", "ru", "pl", "zh")),
+            "domain": (self.domain, tuple(_domains())),
         }
         for key, (value, allowed) in checks.items():
             if value not in allowed:
@@ -192,6 +198,12 @@ class PipelineConfig:
         if preset is not None:
             data.setdefault("preset", preset)
         return cls.from_dict(data)
+
+
+def _domains() -> list[str]:
+    from vocmine.resources._taxonomy import available_taxonomies
+
+    return available_taxonomies("categories")
 
 
 def _preset(name: Any) -> dict[str, str]:

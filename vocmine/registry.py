@@ -80,6 +80,24 @@ def available(stage: str | None = None) -> list[str]:
     return sorted(n for n, e in _ENTRIES.items() if stage is None or e.stage == stage)
 
 
+def accepts(name: str, param: str) -> bool:
+    """Whether the factory of component ``name`` takes a keyword ``param`` (imports it).
+
+    Examples:
+        >>> accepts("vocmine.touchpoints.embedding.v1", "taxonomy"), accepts("vocmine.aspects.null.v1", "taxonomy")
+        (True, False)
+    """
+    import inspect
+
+    module_name, _, attr = get(name).target.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+        parameters = inspect.signature(factory).parameters
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return False
+    return param in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
 def create(name: str, params: dict[str, Any] | None = None, **resources: Any) -> Any:
     """Import and instantiate a component with its params and the resources it needs."""
     entry = get(name)

@@ -50,3 +50,9 @@ def test_custom_journey_yaml_names_reach_the_summary_and_the_report(tmp_path: Pa
     assert "Визит в отделение" in r.why(lang="ru")
     page = render_html(r)
     assert "Branch visit" in page and "Delivery @ Branch visit" in page
+
+
+def test_the_domain_names_its_touchpoints() -> None:
+    r = with_pair(handmade(), "cards")
+    r.config = {**r.config, "domain": "banking_telecom"}
+    assert "[touchpoint: Cards]" in r.why() and "[touchpoint: Карты]" in r.why(lang="ru")

@@ -25,7 +25,28 @@ items:
 
 def test_presets_are_listed() -> None:
     assert available_taxonomies("touchpoints") == PRESETS
-    assert available_taxonomies("categories") == ["default"]
+    assert available_taxonomies("categories") == PRESETS
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS if p != "default"])
+def test_category_presets_are_domain_subsets_of_the_default(preset: str) -> None:
+    full = load_taxonomy("default", kind="categories")
+    sub = load_taxonomy(preset, kind="categories")
+    assert sub.source == preset and 10 <= len(sub.items) < len(full.items)
+    assert [item.id for item in full.items if item.id in sub.ids] == list(sub.ids)  # known ids, file order
+    assert all(item is full.get(item.id) or item == full.get(item.id) for item in sub.items)
+    for item in sub.items:  # the journey preset of the same name can place every category it keeps
+        assert item.touchpoint in load_taxonomy("default", kind="touchpoints").ids
+    assert "SUPPORT" in sub.ids and "PRICE" in sub.ids
+
+
+def test_category_presets_leave_out_what_the_domain_does_not_have() -> None:
+    hosp = set(load_taxonomy("hospitality", kind="categories").ids)
+    shop = set(load_taxonomy("ecommerce", kind="categories").ids)
+    bank = set(load_taxonomy("banking_telecom", kind="categories").ids)
+    assert {"FOOD", "ROOM", "CLEANLINESS"} <= hosp and not {"BATTERY", "NETWORK_COVERAGE", "CARDS"} & hosp
+    assert {"BATTERY", "SCREEN", "RETURNS_REFUNDS"} <= shop and not {"FOOD", "ROOM", "CARDS"} & shop
+    assert {"CARDS", "NETWORK_COVERAGE", "FEES_CHARGES"} <= bank and not {"FOOD", "BATTERY", "ROOM"} & bank
 
 
 def test_builtin_categories_are_complete_and_multilingual() -> None:

@@ -28,20 +28,31 @@ def _add_columns(p: argparse.ArgumentParser) -> None:
 
 def _add_config(p: argparse.ArgumentParser) -> None:
     from vocmine.config import PRESETS
+    from vocmine.resources._taxonomy import available_taxonomies
 
     p.add_argument("--config", type=Path, default=None, help="pipeline config TOML file")
     p.add_argument("--preset", choices=sorted(PRESETS), default=None,
                    help="named pipeline setup: 'default' (contextual encoder, aspect terms) or 'fast' "
                         "(static embedder, sentence categories: the CPU throughput tier); --config keys win")
+    p.add_argument("--domain", choices=available_taxonomies("categories"), default=None,
+                   help="aspect categories and journey touchpoints of one domain (overrides the config's domain)")
 
 
 def _config(args: argparse.Namespace) -> Any:
     """The pipeline config of ``--config`` / ``--preset`` (None: the defaults)."""
     from vocmine.config import PipelineConfig
 
+    import dataclasses
+
     if args.config is not None:
-        return PipelineConfig.from_toml(args.config, preset=args.preset)
-    return None if args.preset is None else PipelineConfig.preset(args.preset)
+        cfg = PipelineConfig.from_toml(args.config, preset=args.preset)
+    elif args.preset is not None:
+        cfg = PipelineConfig.preset(args.preset)
+    else:
+        cfg = None
+    if args.domain is not None:
+        cfg = dataclasses.replace(cfg or PipelineConfig(), domain=args.domain)
+    return cfg
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:

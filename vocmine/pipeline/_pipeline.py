@@ -92,6 +92,10 @@ class Pipeline:
             params = dict(cfg.params)
             if stage == "embedder" and cfg.name == "vocmine.embed.e5_small.v1":
                 params.setdefault("device", self.config.device)
+            if stage in ("aspects", "touchpoints") and self.config.domain != "default":
+                for key in ("taxonomy", "categories"):  # the linker's category taxonomy follows the domain too
+                    if registry.accepts(cfg.name, key):
+                        params.setdefault(key, self.config.domain)
             built = registry.create(cfg.name, params, **resources)
             if stage == "embedder" and built.dim > 0:
                 from vocmine.embed import CachedEmbedder

@@ -84,18 +84,21 @@ def taxonomy_specs(config: dict[str, Any] | None) -> dict[str, str]:
     """The taxonomies (preset name or YAML path) a result's touchpoints and categories come from.
 
     Read from the result's config: the ``taxonomy`` param of the touchpoints and aspects
-    components, else ``"default"``.
+    components, else the config's ``domain``, else ``"default"``.
 
     Examples:
         >>> taxonomy_specs({"touchpoints": {"name": "x", "params": {"taxonomy": "banking"}}})
         {'touchpoints': 'banking', 'categories': 'default'}
     """
+    cfg = config or {}
+    domain = cfg.get("domain")
+    fallback = domain if isinstance(domain, str) and domain.strip() else "default"
     out = {}
     for kind, stage in (("touchpoints", "touchpoints"), ("categories", "aspects")):
-        comp = (config or {}).get(stage)
+        comp = cfg.get(stage)
         params = comp.get("params") if isinstance(comp, dict) else None
         spec = params.get("taxonomy") if isinstance(params, dict) else None
-        out[kind] = str(spec) if isinstance(spec, str) and spec.strip() else "default"
+        out[kind] = str(spec) if isinstance(spec, str) and spec.strip() else fallback
     return out
 
 

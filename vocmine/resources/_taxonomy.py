@@ -4,8 +4,9 @@ One loader serves both kinds. A taxonomy is a YAML file with ``kind`` and a list
 ``items``; each item has an ``id``, per-language ``names``, ``descriptions`` and seed
 ``examples`` (prototypes for embedding similarity, not keywords), plus for categories a
 default ``touchpoint`` and for touchpoints an optional list of evidence ``categories``.
-Built-in presets live in ``vocmine/resources`` (``categories.yaml``,
-``touchpoints/<preset>.yaml``); users pass a preset name or a path to their own file.
+Built-in presets live in ``vocmine/resources`` (``categories.yaml`` with its domain subsets in
+``category_presets.yaml``, ``touchpoints/<preset>.yaml``); users pass a preset name or a path
+to their own file.
 
 Examples:
     >>> from vocmine.resources import load_taxonomy
@@ -163,11 +164,11 @@ def available_taxonomies(kind: str = "touchpoints") -> list[str]:
         >>> available_taxonomies("touchpoints")
         ['banking_telecom', 'default', 'ecommerce', 'hospitality']
         >>> available_taxonomies("categories")
-        ['default']
+        ['banking_telecom', 'default', 'ecommerce', 'hospitality']
     """
     _check_kind(kind)
     if kind == "categories":
-        return ["default"]
+        return sorted(["default", *_category_presets()])
     folder = resources.files("vocmine.resources").joinpath("touchpoints")
     return sorted(p.name[: -len(".yaml")] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
@@ -228,9 +229,22 @@ def _load_preset(name: str, kind: str) -> Taxonomy:
             "or a path to a .yaml file."
         )
     root = resources.files("vocmine.resources")
-    folder = root if kind == "categories" else root.joinpath("touchpoints")
-    res = folder.joinpath("categories.yaml" if kind == "categories" else f"{name}.yaml")
-    return _parse(res.read_text(encoding="utf-8"), kind, name)
+    if kind == "categories":
+        full = _parse(root.joinpath("categories.yaml").read_text(encoding="utf-8"), kind, "default")
+        if name == "default":
+            return full
+        keep = set(_category_presets()[name])
+        return Taxonomy(tuple(item for item in full.items if item.id in keep), kind, name)
+    return _parse(root.joinpath("touchpoints", f"{name}.yaml").read_text(encoding="utf-8"), kind, name)
+
+
+@lru_cache(maxsize=1)
+def _category_presets() -> dict[str, tuple[str, ...]]:
+    """Domain presets of the categories: name -> the category ids it keeps (``category_presets.yaml``)."""
+    import yaml
+
+    text = resources.files("vocmine.resources").joinpath("category_presets.yaml").read_text(encoding="utf-8")
+    return {str(name): tuple(ids) for name, ids in yaml.safe_load(text).items()}
 
 
 def _check_kind(kind: str) -> None:
