@@ -235,7 +235,7 @@ def _load_preset(name: str, kind: str) -> Taxonomy:
             return full
         keep = set(_category_presets()[name])
         return Taxonomy(tuple(item for item in full.items if item.id in keep), kind, name)
-    return _parse(root.joinpath("touchpoints", f"{name}.yaml").read_text(encoding="utf-8"), kind, name)
+    return _parse(root.joinpath("touchpoints").joinpath(f"{name}.yaml").read_text(encoding="utf-8"), kind, name)
 
 
 @lru_cache(maxsize=1)
