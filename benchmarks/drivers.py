@@ -47,6 +47,8 @@ Usage::
     python benchmarks/drivers.py --indicators predicted   # -> results/drivers_predicted.json
     python benchmarks/drivers.py --indicators predicted --aspects vocmine.aspects.sentence_categories.v1
                                                   # -> results/drivers_predicted_sentence_categories.json
+    python benchmarks/drivers.py --indicators predicted --domain hospitality
+                                                  # -> results/drivers_predicted_hospitality.json
 """
 
 from __future__ import annotations
@@ -336,6 +338,8 @@ def main() -> None:
     parser.add_argument("--n-boot", type=int, default=500)
     parser.add_argument("--aspects", default=None,
                         help="with --indicators predicted: aspects component instead of PipelineConfig()'s default")
+    parser.add_argument("--domain", default="default",
+                        help="with --indicators predicted: PipelineConfig.domain (e.g. hospitality)")
     args = parser.parse_args()
     if args.indicators != "gold":
         main_measured(args)
@@ -372,6 +376,7 @@ def main_measured(args: argparse.Namespace) -> None:
     from benchmarks import _driver_measured as dm
     from benchmarks import _driver_predicted as dp
 
+    dp.DOMAIN = args.domain
     source = INDICATOR_SOURCES[args.indicators]
     if args.aspects is not None:
         source = functools.partial(dp.predicted_indicators, aspects=args.aspects)
@@ -401,6 +406,8 @@ def main_measured(args: argparse.Namespace) -> None:
     name = f"drivers_{args.indicators}"
     if not payload["config"]["aspects_is_default"]:  # another extractor must not overwrite the default's figures
         name += "_" + payload["config"]["aspects_component"].split(".")[2]
+    if args.domain != "default":
+        name += f"_{args.domain}"
     path = write_result(name, _json_safe(payload))
     print(f"wrote {path} in {payload['seconds_total']:.0f} s")
 
