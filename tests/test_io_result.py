@@ -66,7 +66,7 @@ def test_save_load_json_round_trip(tmp_path: Path) -> None:
         assert back.tables()[name].shape == df.shape, name
     assert back.to_json() == r.to_json()
     doc = json.loads(r.to_json())
-    assert doc["schema_version"] == "1.0" and len(doc["documents"]) == 3
+    assert doc["schema_version"] == "1.1" and len(doc["documents"]) == 3
     with pytest.raises(VocmineError, match=r"\[E012\]"):
         AnalysisResult.load(tmp_path)
 

@@ -20,7 +20,7 @@ from vocmine.types import DriverInput, DriverRecord
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["DriverDesign", "build_design", "pick_evidence"]
+__all__ = ["DriverDesign", "audit_sets", "build_design", "pick_evidence"]
 
 UNASSIGNED = "unassigned"
 
@@ -68,8 +68,12 @@ def build_design(
     touchpoints: Sequence[str | None],
     periods: Sequence[str] | None,
     rating_scale: str = "auto",
+    audit: dict[int, set[str]] | None = None,
 ) -> DriverDesign | None:
     """Build the driver design; ``None`` when no document has an outcome.
+
+    ``audit`` maps a document index to its true categories (see :func:`audit_sets`); it
+    becomes ``DriverInput.audit`` over the category columns (pairs and topics stay NaN).
 
     Examples:
         >>> import numpy as np
@@ -134,8 +138,72 @@ def build_design(
         polarity=pol,
         periods=None if periods is None else [periods[d] for d in rows.tolist()],
         outcome_name=outcome_name,
+        audit=None if not audit else _audit_matrix(audit, pos, names, kinds),
     )
     return DriverDesign(data, rows, dict(spans))
+
+
+def _audit_matrix(audit: dict[int, set[str]], pos: dict[int, int], names: list[str],
+                  kinds: dict[str, tuple[str, str]]) -> np.ndarray | None:
+    out = np.full((len(pos), len(names)), np.nan)
+    cats = [j for j, name in enumerate(names) if kinds[name][0] == "category"]
+    hit = False
+    for d, true in audit.items():
+        if d in pos:
+            hit = True
+            for j in cats:
+                out[pos[d], j] = 1.0 if names[j] in true else 0.0
+    return out if hit else None
+
+
+def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str]) -> dict[int, set[str]]:
+    """Validate an audit table and return document index -> its true categories.
+
+    An audit is what a person found when reading a sample of documents: one row per
+    (``feedback_id``, ``category``) they confirmed, and a row with an empty category for an
+    audited document that has none. Every id must be an analysed document, every category an
+    id of the pipeline's category taxonomy.
+
+    Raises:
+        SchemaError: [E001] not a frame with those columns; [E002] unknown ids or categories.
+
+    Examples:
+        >>> import pandas as pd
+        >>> found = audit_sets(pd.DataFrame({"feedback_id": ["a", "a", "b"], "category": ["PRICE", "FOOD", None]}),
+        ...                    ["a", "b", "c"], ["PRICE", "FOOD"])
+        >>> {d: sorted(c) for d, c in found.items()}
+        {0: ['FOOD', 'PRICE'], 1: []}
+    """
+    import pandas as pd
+
+    from vocmine.errors import SchemaError
+
+    if not isinstance(audit, pd.DataFrame) or not {"feedback_id", "category"} <= set(audit.columns):
+        raise SchemaError(
+            "[E001] The audit must be a DataFrame with columns 'feedback_id' and 'category' (one row per "
+            "category a person confirmed; an empty category for an audited document with none)."
+        )
+    index = {str(f): i for i, f in enumerate(feedback_ids)}
+    ids = audit["feedback_id"].astype(str)
+    unknown = sorted(set(ids) - set(index))
+    if unknown:
+        raise SchemaError(
+            f"[E002] Audit feedback_id(s) {unknown[:5]} ({len(unknown)} in all) are not analysed documents "
+            "(rows in result.errors cannot be audited). Fix the ids or drop those audit rows."
+        )
+    known = set(categories)
+    out: dict[int, set[str]] = {}
+    for row, (fid, cat) in enumerate(zip(ids, audit["category"])):
+        found = out.setdefault(index[fid], set())
+        if cat is None or (isinstance(cat, float) and np.isnan(cat)) or (isinstance(cat, str) and not cat.strip()):
+            continue
+        if str(cat) not in known:
+            raise SchemaError(
+                f"[E002] Audit row {row}: category {cat!r} is not in the category taxonomy "
+                f"({sorted(known)}). Use the taxonomy's ids."
+            )
+        found.add(str(cat))
+    return out
 
 
 def pick_evidence(

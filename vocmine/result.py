@@ -7,7 +7,7 @@ Examples:
     >>> sorted(r.tables())
     ['documents', 'drivers', 'errors', 'mentions', 'sentences', 'topics']
     >>> import json; json.loads(r.to_json())["schema_version"]
-    '1.0'
+    '1.1'
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from vocmine.errors import VocmineError
 __all__ = ["AnalysisResult", "SCHEMA_VERSION", "encode_json_columns", "read_table"]
 
 #: Version of the JSON document ``to_json`` writes (see ``vocmine/resources/result.schema.json``).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 _TABLES: dict[str, tuple[str, ...]] = {
     "documents": schema.DOCUMENT_COLUMNS,
     "sentences": schema.SENTENCE_COLUMNS,

@@ -148,6 +148,7 @@ DRIVER_COLUMNS: tuple[str, ...] = (
     "trend_p_value",
     "emerging",
     "evidence",
+    "calibration",
 )
 ERROR_COLUMNS: tuple[str, ...] = (ROW, FEEDBACK_ID, STAGE, REASON, VALUE)
 

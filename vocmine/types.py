@@ -140,6 +140,10 @@ class DriverInput:
         polarity: ``(n, k)`` mean mention polarity in [-1, 1] (0 where absent).
         periods: ``(n,)`` period labels (sortable strings) or ``None``.
         outcome_name: name of the outcome ("rating", "nps", "sentiment", ...).
+        audit: ``(n, k)`` true 0/1 values of audited documents (a person read them and
+            listed their categories), NaN elsewhere and in columns an audit cannot check
+            (topics); ``None``: no audit. With an audit the category model's impacts are
+            regression-calibrated for extraction errors (``vocmine.drivers._calibrate``).
     """
 
     outcome: np.ndarray
@@ -150,6 +154,7 @@ class DriverInput:
     polarity: np.ndarray | None = None
     periods: Sequence[str] | None = None
     outcome_name: str = "rating"
+    audit: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

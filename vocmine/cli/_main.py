@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     an.add_argument("--format", default=None, help="input format if the extension does not tell")
     _add_columns(an)
     _add_run_options(an)
+    an.add_argument("--audit", type=Path, default=None, metavar="FILE",
+                    help="CSV/Parquet/JSONL with feedback_id (or the --id-col column) and category: the true "
+                         "categories of documents a person checked; calibrates category impacts")
 
     demo = sub.add_parser("demo", help="analyze the bundled multilingual demo data set",
                           description="Run the full pipeline on the bundled RU/ZH/PL/EN demo feedback.")
@@ -138,6 +141,30 @@ def _progress(enabled: bool) -> tuple[Any, Any]:
     return step, bar
 
 
+def _read_audit(path: Path | None, id_col: str | None) -> Any:
+    """The ``--audit`` table with a ``feedback_id`` column (renamed from ``--id-col`` when needed)."""
+    if path is None:
+        return None
+    import pandas as pd
+
+    from vocmine.errors import SchemaError
+
+    name = path.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        audit = pd.read_parquet(path)
+    elif name.endswith((".jsonl", ".ndjson")):
+        audit = pd.read_json(path, lines=True, dtype=False)
+    else:
+        audit = pd.read_csv(path, dtype=str, keep_default_na=False, sep="\t" if name.endswith(".tsv") else ",")
+    if "feedback_id" not in audit.columns and id_col and id_col in audit.columns:
+        audit = audit.rename(columns={id_col: "feedback_id"})
+    if "feedback_id" not in audit.columns or "category" not in audit.columns:
+        raise SchemaError(f"[E001] Audit file {str(path)!r} needs the columns 'feedback_id' (or {id_col!r}) and "
+                          f"'category'; it has {list(audit.columns)}.")
+    audit["feedback_id"] = audit["feedback_id"].astype(str)
+    return audit
+
+
 def _run(args: argparse.Namespace, df: Any, columns: dict[str, Any]) -> int:
     from vocmine.pipeline import Pipeline
     from vocmine.report import summarize_drivers, summarize_result
@@ -145,7 +172,8 @@ def _run(args: argparse.Namespace, df: Any, columns: dict[str, Any]) -> int:
     pipeline = Pipeline.from_config(_config(args))
     step, bar = _progress(not args.no_progress and sys.stderr.isatty())
     try:
-        result = pipeline.run(df, progress=step, **columns)
+        audit = _read_audit(getattr(args, "audit", None), getattr(args, "id_col", None))
+        result = pipeline.run(df, progress=step, audit=audit, **columns)
     finally:
         if bar is not None:
             bar.close()

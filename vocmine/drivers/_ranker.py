@@ -28,6 +28,11 @@ fewer than ``min_support`` documents with an outcome are not fitted (NaN impact,
 reason in ``extra``). Category x touchpoint pairs are fitted in a second model, see
 ``vocmine.drivers._design``. Emerging drivers: see ``vocmine.drivers._trend``.
 
+With an audit (``DriverInput.audit``: true categories of documents a person checked), the
+category model's impacts, intervals and p-values are regression-calibrated for aspect
+extraction errors (``vocmine.drivers._calibrate``; ``extra["calibration"]``, the naive
+values in ``extra["uncalibrated"]``). Pair impacts stay uncalibrated.
+
 Examples:
     >>> import numpy as np
     >>> from vocmine.drivers import ImpactRanker
@@ -160,6 +165,7 @@ class ImpactRanker:
         """
         self._check_params()
         y, x, pol, periods = _validate(data)
+        audit = _validate_audit(data, x.shape)
         names = [str(v) for v in data.names]
         kinds = [str(v) for v in data.kinds]
         n_docs, k = x.shape
@@ -171,6 +177,8 @@ class ImpactRanker:
         est: dict[int, dict[str, Any]] = {}
         for model in self._models(x_fit, names, kinds):
             est.update(self._fit_model(model, x_fit, y_fit, names, kinds))
+            if audit is not None and model.name == "category":
+                self._calibrate(est, model, x, y, audit, names)
         parents = find_parents(x, names, kinds)
         p_vals = np.array([est.get(j, {}).get("p", _nan()) for j in range(k)])
         q_vals = _impact.benjamini_hochberg(p_vals)
@@ -285,6 +293,35 @@ class ImpactRanker:
                 out[j] = {**out[twin], "extra": {**out[twin]["extra"], "aliased_with": names[twin]}}
         return out
 
+    def _calibrate(self, est: dict[int, dict[str, Any]], model: Model, x: np.ndarray, y: np.ndarray,
+                   audit: np.ndarray, names: list[str]) -> None:
+        """Replace the category model's estimates by audit-calibrated ones (in place; see ``_calibrate``)."""
+        from vocmine.drivers._calibrate import calibrated_fit
+
+        cols = model.columns
+        if not cols:
+            return
+        res = calibrated_fit(x[:, cols], y, audit[:, cols], ridge=float(self.ridge), n_boot=int(self.n_boot) or 200,
+                             seed=int(self.random_state), alpha=float(self.alpha))
+        if isinstance(res, str):
+            for j in cols:
+                est[j]["extra"]["calibration"] = f"not calibrated: {res}"
+            return
+        naive_keys = ("se", "p_value_hc3", "p_value_bootstrap", "ci_percentile", "ci_bca", "ci_method")
+        for pos, j in enumerate(cols):
+            old = est[j]
+            lo, hi = float(res.lo[pos]), float(res.hi[pos])
+            extra = {k: v for k, v in old["extra"].items() if k not in naive_keys}
+            extra.update(calibration="audit" if res.calibrated[pos] else "measured without error",
+                         n_audited=res.n_audited, se=float(res.se[pos]), ci_method="calibrated-percentile",
+                         ci_percentile=[lo, hi], p_value_bootstrap=float(res.p_value[pos]),
+                         uncalibrated={"impact": old["impact"], "ci": list(old["ci"]), "p_value": old["p"],
+                                       **{k: old["extra"][k] for k in naive_keys if k in old["extra"]}})
+            est[j] = {"impact": float(res.beta[pos]), "ci": (lo, hi), "p": float(res.p_value[pos]), "extra": extra}
+        for j, twin in model.aliases.items():
+            if twin in est:
+                est[j] = {**est[twin], "extra": {**est[twin]["extra"], "aliased_with": names[twin]}}
+
     def _trend(self, x: np.ndarray, periods: np.ndarray | None, k: int) -> dict[str, list[Any]]:
         res: dict[str, list[Any]] = {
             "growth": [_nan()] * k, "p": [_nan()] * k, "emerging": [False] * k,
@@ -321,6 +358,19 @@ def _polarity_shares(pol: np.ndarray | None, x: np.ndarray, j: int) -> tuple[flo
         return 0.0, 0.0
     vals = pol[x[:, j], j]
     return float((vals < -POLARITY_EPS).mean()), float((vals > POLARITY_EPS).mean())
+
+
+def _validate_audit(data: DriverInput, shape: tuple[int, int]) -> np.ndarray | None:
+    if data.audit is None:
+        return None
+    audit = np.asarray(data.audit, dtype=float)
+    if audit.shape != shape:
+        raise SchemaError(f"[E002] DriverInput: audit must have the indicators' shape {shape}, got {audit.shape}. "
+                          "Use NaN for documents and drivers that were not audited.")
+    known = audit[~np.isnan(audit)]
+    if known.size and not np.isin(known, (0.0, 1.0)).all():
+        raise SchemaError("[E002] DriverInput: audit values must be 0, 1 or NaN.")
+    return audit if known.size else None
 
 
 def _validate(

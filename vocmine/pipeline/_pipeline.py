@@ -144,10 +144,13 @@ class Pipeline:
         touchpoint_col: str | None = None,
         time_col: str | None = None,
         progress: Callable[[str], None] | None = None,
+        audit: pd.DataFrame | None = None,
     ) -> AnalysisResult:
         """Analyse a feedback frame and return every table (fitting the topic model on it).
 
         Every input row appears exactly once in ``result.documents`` or ``result.errors``.
+        ``audit``: the true categories of documents a person checked (``feedback_id``,
+        ``category``; see ``vocmine.analyze``), used to calibrate category impacts.
 
         Raises:
             SchemaError: a mapped column is missing.
@@ -156,7 +159,7 @@ class Pipeline:
         """
         cols = schema.ColumnMap(text=text_col, id=id_col, rating=rating_col, touchpoint=touchpoint_col, time=time_col)
         with self._lock:
-            return self._analyze(df, cols, progress=progress, score=False)
+            return self._analyze(df, cols, progress=progress, score=False, audit=audit)
 
     def fit(self, df: pd.DataFrame, **columns: Any) -> Pipeline:
         """Fit the learning stages (topics) on ``df``; returns ``self`` for ``save`` / ``score``.
@@ -205,6 +208,7 @@ class Pipeline:
         score: bool,
         row_offset: int = 0,
         seen_ids: set[str] | None = None,
+        audit: pd.DataFrame | None = None,
     ) -> AnalysisResult:
         from vocmine.pipeline._stages import run_stages
 
@@ -218,7 +222,7 @@ class Pipeline:
             row_offset=row_offset, seen_ids=seen_ids,
         )
         self.check(has_rating=cols.rating is not None)
-        tables = run_stages(self, clean, progress or (lambda _stage: None), score=score)
+        tables = run_stages(self, clean, progress or (lambda _stage: None), score=score, audit=audit)
         return AnalysisResult(errors=errors, config=self.config.to_dict(), versions=self.versions(), **tables)
 
     def rank_drivers(self, documents: pd.DataFrame, mentions: pd.DataFrame, **kwargs: Any) -> pd.DataFrame:

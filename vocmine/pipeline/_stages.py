@@ -15,7 +15,7 @@ import pandas as pd
 
 from vocmine import schema
 from vocmine import types as t
-from vocmine._driver_input import build_design, pick_evidence, quote_context
+from vocmine._driver_input import audit_sets, build_design, pick_evidence, quote_context
 from vocmine.errors import NotFittedError, VocmineError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +27,8 @@ _MIN_SENTENCE_LANG_CHARS = 20
 
 
 def run_stages(
-pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: bool = False
+    pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: bool = False,
+    audit: pd.DataFrame | None = None,
 ) -> dict[str, pd.DataFrame]:
     from vocmine.preprocess import mask_pii, normalize, split_sentences
     from vocmine.sentiment._aggregate import aggregate_sentences
@@ -166,7 +167,7 @@ pipe: Pipeline, clean: pd.DataFrame, progress: Callable[[str], None], *, score: 
     if score:
         drivers = pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
     else:
-        drivers = rank_drivers(pipe, documents, mentions, embeddings=emb)
+        drivers = rank_drivers(pipe, documents, mentions, embeddings=emb, audit=audit)
     return {"documents": documents, "sentences": sentences, "mentions": mentions,
             "topics": topics, "drivers": drivers}
 
@@ -178,12 +179,14 @@ def rank_drivers(
     *,
     embeddings: np.ndarray | None = None,
     fetch_texts: Callable[[list[str]], dict[str, str]] | None = None,
+    audit: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Rank drivers from a documents and a mentions table (as ``run`` produces them).
 
     Batch scoring calls this once over all scored parts. When ``documents`` has no
     ``text`` column, ``fetch_texts(feedback_ids)`` supplies the texts of the
-    evidence documents only.
+    evidence documents only. ``audit`` (``feedback_id``, ``category``: the true categories
+    of documents a person checked) calibrates the category impacts for extraction errors.
     """
     cfg = pipe.config
     n = len(documents)
@@ -206,6 +209,7 @@ def rank_drivers(
         touchpoints=[v if isinstance(v, str) else None for v in documents[schema.TOUCHPOINT]],
         periods=periods,
         rating_scale=cfg.rating_scale,
+        audit=None if audit is None else audit_sets(audit, fids, _category_ids(cfg)),
     ) if n else None
     if design is None:
         return pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
@@ -229,8 +233,16 @@ def rank_drivers(
             at, context = quote_context(text, a, end, lang=langs[d])
             evidence.append({"feedback_id": fids[d], "start": a, "end": end, "quote": text[a:end],
                              "context": context, "context_start": at})
-        rows.append({**{c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c != "evidence"}, "evidence": evidence})
+        plain = {c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c not in ("evidence", "calibration")}
+        rows.append({**plain, "evidence": evidence, "calibration": str(r.extra.get("calibration", ""))})
     return pd.DataFrame(rows, columns=list(schema.DRIVER_COLUMNS))
+
+
+def _category_ids(cfg: Any) -> list[str]:
+    from vocmine.resources import load_taxonomy
+    from vocmine.resources._taxonomy import taxonomy_specs
+
+    return list(load_taxonomy(taxonomy_specs(cfg.to_dict())["categories"], kind="categories").ids)
 
 
 def _whole(text: str) -> t.Span:

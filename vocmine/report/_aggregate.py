@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from vocmine import schema
+from vocmine.resources._taxonomy import taxonomy_specs
 
 if TYPE_CHECKING:  # pragma: no cover
     from vocmine.result import AnalysisResult
@@ -78,28 +79,6 @@ def ordered_touchpoints(values: Any) -> list[str]:
     known = [t for t in JOURNEY_ORDER if t in seen]
     others = sorted(seen - set(JOURNEY_ORDER) - {UNASSIGNED})
     return known + others + ([UNASSIGNED] if UNASSIGNED in seen else [])
-
-
-def taxonomy_specs(config: dict[str, Any] | None) -> dict[str, str]:
-    """The taxonomies (preset name or YAML path) a result's touchpoints and categories come from.
-
-    Read from the result's config: the ``taxonomy`` param of the touchpoints and aspects
-    components, else the config's ``domain``, else ``"default"``.
-
-    Examples:
-        >>> taxonomy_specs({"touchpoints": {"name": "x", "params": {"taxonomy": "banking"}}})
-        {'touchpoints': 'banking', 'categories': 'default'}
-    """
-    cfg = config or {}
-    domain = cfg.get("domain")
-    fallback = domain if isinstance(domain, str) and domain.strip() else "default"
-    out = {}
-    for kind, stage in (("touchpoints", "touchpoints"), ("categories", "aspects")):
-        comp = cfg.get(stage)
-        params = comp.get("params") if isinstance(comp, dict) else None
-        spec = params.get("taxonomy") if isinstance(params, dict) else None
-        out[kind] = str(spec) if isinstance(spec, str) and spec.strip() else fallback
-    return out
 
 
 @functools.lru_cache(maxsize=16)

@@ -34,7 +34,9 @@ from vocmine.errors import ConfigError
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
-__all__ = ["TaxonomyItem", "Taxonomy", "load_taxonomy", "available_taxonomies", "KINDS", "OTHER", "UNASSIGNED"]
+__all__ = [
+    "TaxonomyItem", "Taxonomy", "load_taxonomy", "available_taxonomies", "taxonomy_specs", "KINDS", "OTHER", "UNASSIGNED",
+]
 
 #: Id given to an aspect that matches no category (reserved; not allowed in a file).
 OTHER = "OTHER"
@@ -245,6 +247,28 @@ def _category_presets() -> dict[str, tuple[str, ...]]:
 
     text = resources.files("vocmine.resources").joinpath("category_presets.yaml").read_text(encoding="utf-8")
     return {str(name): tuple(ids) for name, ids in yaml.safe_load(text).items()}
+
+
+def taxonomy_specs(config: dict[str, Any] | None) -> dict[str, str]:
+    """The taxonomies (preset name or YAML path) a result's touchpoints and categories come from.
+
+    Read from the result's config: the ``taxonomy`` param of the touchpoints and aspects
+    components, else the config's ``domain``, else ``"default"``.
+
+    Examples:
+        >>> taxonomy_specs({"touchpoints": {"name": "x", "params": {"taxonomy": "banking"}}})
+        {'touchpoints': 'banking', 'categories': 'default'}
+    """
+    cfg = config or {}
+    domain = cfg.get("domain")
+    fallback = domain if isinstance(domain, str) and domain.strip() else "default"
+    out = {}
+    for kind, stage in (("touchpoints", "touchpoints"), ("categories", "aspects")):
+        comp = cfg.get(stage)
+        params = comp.get("params") if isinstance(comp, dict) else None
+        spec = params.get("taxonomy") if isinstance(params, dict) else None
+        out[kind] = str(spec) if isinstance(spec, str) and spec.strip() else fallback
+    return out
 
 
 def _check_kind(kind: str) -> None:
