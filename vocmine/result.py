@@ -61,7 +61,9 @@ def _jsonable(value: Any) -> Any:
 def encode_json_columns(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Return a copy with list/dict cells as JSON text (Parquet-safe) and the encoded column names."""
     frame = df.copy()
-    encoded = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, (list, dict, tuple))).any()]
+    # only object columns can hold lists/dicts (numbers, strings, booleans and dates have their own dtypes)
+    encoded = [c for c in frame.columns if frame[c].dtype == object
+               and frame[c].map(lambda v: isinstance(v, (list, dict, tuple))).any()]
     for col in encoded:
         frame[col] = frame[col].map(lambda v: json.dumps(_jsonable(v), ensure_ascii=False))
     return frame, encoded

@@ -40,6 +40,28 @@ __all__ = ["SentenceCategoryAspects"]
 #: (benchmarks/touchpoints.py).
 SENTENCE_TEMPERATURE = 0.015
 SENTENCE_NULL_SIMILARITY = 0.81
+#: (temperature, null similarity) per encoder: e5 cosines are compressed (top-1 0.86-0.91), the static
+#: embedder's spread (0.2-0.5), so each needs its own; the static pair was selected the same way
+#: (threshold 0.15, best mean train micro-F1 0.377) on the same train splits; test micro-F1 en 0.46,
+#: ru 0.46, zh 0.18 against e5's 0.58 / 0.58 / 0.25 (``python benchmarks/touchpoints.py --encoder
+#: static`` -> touchpoints_static.json). Other encoders use the e5 pair (or pass
+#: ``temperature`` / ``null_similarity``).
+SENTENCE_CALIBRATION: dict[str, tuple[float, float]] = {
+    "multilingual-e5-small": (SENTENCE_TEMPERATURE, SENTENCE_NULL_SIMILARITY),
+    "e5-static": (0.06, 0.30),
+}
+
+
+def sentence_calibration(embedder_name: str) -> tuple[float, float]:
+    """``(temperature, null_similarity)`` for sentences embedded by ``embedder_name``.
+
+    Examples:
+        >>> sentence_calibration("multilingual-e5-small-int8sq"), sentence_calibration("e5-static")[0] > 0.015
+        ((0.015, 0.81), True)
+    """
+    from vocmine._model_files import base_embedder_name
+
+    return SENTENCE_CALIBRATION.get(base_embedder_name(embedder_name), SENTENCE_CALIBRATION["multilingual-e5-small"])
 
 
 class SentenceCategoryAspects:
@@ -61,6 +83,8 @@ class SentenceCategoryAspects:
         taxonomy: a category preset name, a YAML path or a loaded ``Taxonomy``.
         threshold: minimum calibrated probability for a category to be reported.
         top_k: maximum number of categories per text.
+        temperature, null_similarity: the softmax calibration; ``None``: the embedder's
+            (``SENTENCE_CALIBRATION``).
 
     Examples:
         >>> from vocmine.aspects import SentenceCategoryAspects
@@ -76,12 +100,16 @@ class SentenceCategoryAspects:
         taxonomy: str | Path | Taxonomy = "default",
         threshold: float = 0.15,
         top_k: int = 2,
+        temperature: float | None = None,
+        null_similarity: float | None = None,
     ) -> None:
         self.embedder = embedder
         self.sentiment = sentiment
         self.taxonomy = taxonomy
         self.threshold = threshold
         self.top_k = top_k
+        self.temperature = temperature
+        self.null_similarity = null_similarity
         self._index: PrototypeIndex | None = None
 
     @property
@@ -100,7 +128,15 @@ class SentenceCategoryAspects:
         """Calibrated ``(n, K)`` category probabilities per text, in taxonomy order."""
         vectors = self.index.embed(texts) if embeddings is None else embeddings
         sims = self.index.similarities(vectors)
-        return calibrated_probs(sims, temperature=SENTENCE_TEMPERATURE, null_similarity=SENTENCE_NULL_SIMILARITY)
+        temperature, null = self.calibration
+        return calibrated_probs(sims, temperature=temperature, null_similarity=null)
+
+    @property
+    def calibration(self) -> tuple[float, float]:
+        """``(temperature, null_similarity)`` in use: the given ones, else the embedder's (``SENTENCE_CALIBRATION``)."""
+        default = sentence_calibration(str(getattr(self.index.embedder, "name", "")))
+        return (default[0] if self.temperature is None else float(self.temperature),
+                default[1] if self.null_similarity is None else float(self.null_similarity))
 
     def extract(self, texts: Sequence[str], *, langs: Sequence[str]) -> list[list[Mention]]:
         """Return the detected category mentions of each text (an empty list when none).
