@@ -17,7 +17,9 @@ Nonlinear Models*, 2nd ed., ch. 4) restores the estimand:
    design: ``b = (Xc'Xc + ridge I)^-1 Xc'yc``.
 
 Intervals: a Bayesian bootstrap over documents (i.i.d. Exp(1) weights, one set per
-replicate for steps 1 and 3 together, so the uncertainty of ``L`` is carried into ``b``);
+replicate for steps 1 and 3 together, so the uncertainty of ``L`` is carried into ``b``;
+documents with the same observed row, audit and outcome share a cell and a Gamma(count) weight,
+so star ratings cost O(cells) per replicate, not O(documents));
 percentile ``1 - alpha`` intervals; p-values from the bootstrap standard error
 (``2 * P(N(0,1) > |b| / se)``). Measured with 20 % of the documents audited (planted effects
 on SemEval-2016 and ASAP restaurant reviews, 100 simulations): coverage 0.94-0.97 against
@@ -87,7 +89,7 @@ def calibrated_fit(
     w = np.asarray(w, dtype=float)
     y = np.asarray(y, dtype=float)
     truth = np.asarray(truth, dtype=float)
-    n, p = w.shape
+    p = w.shape[1]
     known = ~np.isnan(truth)
     audited = known.any(1)
     cols = np.flatnonzero(known[audited].all(0)) if audited.any() else np.zeros(0, dtype=int)
@@ -99,11 +101,20 @@ def calibrated_fit(
     fit = ~np.isnan(y)
     if fit.sum() <= p + 1:
         return f"{int(fit.sum())} documents with an outcome <= {p + 1} columns"
-    beta = _solve(w, y, truth, audited, cols, np.ones(n), ridge, fit)
+    # documents with the same observed row, audit, outcome flag and outcome are interchangeable: one cell
+    # each, weighted by its count (a cell of c documents gets one Gamma(c) bootstrap weight)
+    keys = np.c_[w, audited, np.where(known[:, cols], truth[:, cols], -1.0), fit, np.where(fit, y, 0.0)]
+    cells, counts = np.unique(keys, axis=0, return_counts=True)
+    cw, c_aud = cells[:, :p], cells[:, p].astype(bool)
+    c_truth = np.full((len(cells), p), np.nan)
+    c_truth[:, cols] = cells[:, p + 1 : p + 1 + cols.size]
+    c_fit, c_y = cells[:, -2].astype(bool), cells[:, -1]
+    weight = counts.astype(float)
+    beta = _solve(cw, c_y, c_truth, c_aud, cols, weight, ridge, c_fit)
     rng = np.random.default_rng(seed)
     boot = np.empty((n_boot, p))
     for r in range(n_boot):
-        boot[r] = _solve(w, y, truth, audited, cols, np.asarray(rng.exponential(size=n)), ridge, fit)
+        boot[r] = _solve(cw, c_y, c_truth, c_aud, cols, np.asarray(rng.gamma(weight)), ridge, c_fit)
     lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2], axis=0) if n_boot else (beta * np.nan, beta * np.nan)
     se = boot.std(axis=0, ddof=1) if n_boot > 1 else np.full(p, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
