@@ -167,6 +167,7 @@ def score_file(
         for name in PART_TABLES:
             _write_part(result.tables()[name], dst / name / f"part-{index:05d}.parquet", typed=True)
         _write_part(result.topics, dst / _PROGRESS / f"topics-{index:05d}.parquet")
+        _forget_vectors(pipeline)
         marker = {"rows": len(frame), "documents": len(result.documents), "errors": len(result.errors)}
         _atomic_write_bytes(dst / _PROGRESS / f"part-{index:05d}.done", json.dumps(marker).encode("utf-8"))
         scored += len(frame)
@@ -177,6 +178,15 @@ def score_file(
         bar.close()
     _finalize(pipeline, dst)
     return dst
+
+
+def _forget_vectors(pipeline: Pipeline) -> None:
+    """Empty the embedder's text-vector cache between chunks, so memory stays flat in the row count
+    (the cache serves the stages of one chunk; texts repeated across chunks are re-embedded)."""
+    embedder = pipeline.component("embedder")
+    clear = getattr(embedder, "clear", None)
+    if callable(clear):
+        clear()
 
 
 def _finalize(pipeline: Pipeline, out: Path) -> None:

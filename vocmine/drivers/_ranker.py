@@ -398,7 +398,8 @@ def _validate(
         raise bad("driver names must be unique")
     pol = None
     if data.polarity is not None:
-        pol = np.asarray(data.polarity, dtype=float)
+        pol = np.asarray(data.polarity)
+        pol = pol if pol.dtype in (np.float32, np.float64) else pol.astype(float)  # float32 stays (memory)
         if pol.shape != x.shape:
             raise bad(f"polarity must have the indicators' shape {x.shape}, got {pol.shape}")
     periods = None
