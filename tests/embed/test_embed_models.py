@@ -172,3 +172,12 @@ def test_static_tier():
     ]
     assert np.mean(hits) >= 0.75  # weaker than e5, but far above chance (1/3)
     np.testing.assert_array_equal(emb.embed(LATE), emb.embed(LATE))
+
+
+def test_static_word_memo_overflow_keeps_every_word():
+    """A batch that overflows the word memo is embedded whole (regression: KeyError at 1M rows)."""
+    small = StaticEmbedder(max_cached_words=5)
+    first = ["late delivery again", "衣服小了,唉,剁手"]
+    second = ["late delivery again and again", "衣服小了,唉,剁手 really"]
+    small.embed(first)
+    np.testing.assert_allclose(small.embed(second), StaticEmbedder().embed(second), atol=1e-6)

@@ -144,9 +144,12 @@ class StaticEmbedder:
                 del words[0]
         cache = self._word_ids
         missing = sorted({w for words in split for w in words if w not in cache})
+        if missing and len(cache) + len(missing) > self.max_cached_words:
+            # Start afresh: the words of this batch that were cached go too,
+            # so every word of the batch is (re-)encoded below.
+            cache.clear()
+            missing = sorted({w for words in split for w in words})
         if missing:
-            if len(cache) + len(missing) > self.max_cached_words:
-                cache.clear()
             encs = self._tok.encode_batch(missing, add_special_tokens=False)
             for word, enc in zip(missing, encs):
                 cache[word] = tuple(enc.ids) if word else self._bare_meta
