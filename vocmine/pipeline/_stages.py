@@ -191,7 +191,6 @@ def rank_drivers(
     cfg = pipe.config
     n = len(documents)
     fids = documents[schema.FEEDBACK_ID].astype(str).tolist()
-    index = {f: i for i, f in enumerate(fids)}
     periods = None
     if schema.CREATED_AT in documents and documents[schema.CREATED_AT].notna().any():
         from vocmine.drivers import period_labels
@@ -201,12 +200,13 @@ def rank_drivers(
     design = build_design(
         ratings=ratings,
         sentiment_scores=documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float),
-        mention_docs=[index[str(f)] for f in mentions[schema.FEEDBACK_ID]],
-        mention_categories=mentions["category"].tolist(),
-        mention_scores=mentions["score"].astype(float).tolist(),
-        mention_spans=list(zip(mentions[schema.START].astype(int), mentions[schema.END].astype(int))),
+        mention_docs=_doc_index(documents[schema.FEEDBACK_ID], mentions[schema.FEEDBACK_ID]),
+        mention_categories=mentions["category"].reset_index(drop=True),
+        mention_scores=mentions["score"].to_numpy(dtype=float),
+        mention_spans=np.column_stack([mentions[schema.START].to_numpy(dtype=np.int64),
+                                       mentions[schema.END].to_numpy(dtype=np.int64)]),
         topic_ids=documents[schema.TOPIC_ID].to_numpy(dtype=np.int64),
-        touchpoints=[v if isinstance(v, str) else None for v in documents[schema.TOUCHPOINT]],
+        touchpoints=documents[schema.TOUCHPOINT].reset_index(drop=True),
         periods=periods,
         rating_scale=cfg.rating_scale,
         audit=None if audit is None else audit_sets(audit, fids, _category_ids(cfg)),
@@ -214,14 +214,15 @@ def rank_drivers(
     if design is None:
         return pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
     records = pipe.component("drivers").rank(design.data)
-    langs = documents[schema.LANG].tolist()
+    langs = documents[schema.LANG].to_numpy(dtype=object)
     scores = documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float)
     picks = [pick_evidence(r, design, langs=langs, doc_scores=scores, embeddings=embeddings, seed=cfg.seed)
              for r in records]
-    wanted = sorted({fids[d] for p in picks for d, _, _ in p})
+    wanted_docs = sorted({d for p in picks for d, _, _ in p})
+    wanted = [fids[d] for d in wanted_docs]
     if schema.TEXT in documents:
-        texts = documents[schema.TEXT].tolist()
-        text_of = {fids[index[f]]: texts[index[f]] for f in wanted}
+        texts = documents[schema.TEXT]
+        text_of = {fids[d]: texts.iloc[d] for d in wanted_docs}
     else:
         text_of = fetch_texts(wanted) if fetch_texts is not None else {}
     rows = []
@@ -236,6 +237,15 @@ def rank_drivers(
         plain = {c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c not in ("evidence", "calibration")}
         rows.append({**plain, "evidence": evidence, "calibration": str(r.extra.get("calibration", ""))})
     return pd.DataFrame(rows, columns=list(schema.DRIVER_COLUMNS))
+
+
+def _doc_index(doc_ids: pd.Series, mention_ids: pd.Series) -> np.ndarray:
+    """Row of each mention's document in the documents table (every mention has one)."""
+    at = pd.Index(doc_ids.astype(str)).get_indexer(mention_ids.astype(str))
+    if (at < 0).any():
+        missing = mention_ids[at < 0].astype(str).unique()[:5].tolist()
+        raise VocmineError(f"[E013] Mentions of unknown documents {missing}: the mentions and documents tables do not match.")
+    return at
 
 
 def _category_ids(cfg: Any) -> list[str]:
