@@ -180,8 +180,8 @@ def main() -> None:
     src = pool()
     model, fit_s = fit_model(args.tier, src, args.fit_rows)
     print(f"model {model} (fit {fit_s:.0f} s)", flush=True)
-    speed = model_speed(model, src, args.model_rows)
-    print(f"model speed: {speed['rows_per_s']:.0f} rows/s", flush=True)
+    before = model_speed(model, src, args.model_rows)
+    print(f"model speed: {before['rows_per_s']:.0f} rows/s", flush=True)
     runs: dict[str, Any] = {}
     for n in args.sizes:
         inp = make_input(n, src)
@@ -193,12 +193,19 @@ def main() -> None:
             raise SystemExit(f"batch run of {n} rows failed:\n{proc.stderr[-3000:]}")
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         row["rows_per_s"] = n / row["wall_s"]
-        row["vs_model_speed"] = row["rows_per_s"] / speed["rows_per_s"]
+        row["vs_model_speed_in_run"] = row["score_s"] / row["wall_s"]  # = 1 - batch_overhead_share
         row["all_rows_accounted"] = row["documents"] + row["errors"] == n
         runs[str(n)] = row
-        print(f"{n:>9} rows: {row['rows_per_s']:.0f} rows/s ({row['vs_model_speed']:.2f} of model speed), "
+        print(f"{n:>9} rows: {row['rows_per_s']:.0f} rows/s ({row['vs_model_speed_in_run']:.2f} of the model's "
+              f"speed in the same run), "
               f"peak RSS {row['peak_rss_gib']:.2f} GiB, documents {row['documents']} + errors {row['errors']}",
               flush=True)
+    after = model_speed(model, src, args.model_rows)  # again, to show how far the machine drifted
+    speed = {**before, "rows_per_s": (before["rows_per_s"] + after["rows_per_s"]) / 2,
+             "rows_per_s_before": before["rows_per_s"], "rows_per_s_after": after["rows_per_s"]}
+    print(f"model speed after the runs: {after['rows_per_s']:.0f} rows/s", flush=True)
+    for row in runs.values():
+        row["vs_separate_model_speed"] = row["rows_per_s"] / speed["rows_per_s"]
     rss = [r["peak_rss_gib"] for r in runs.values()]
     payload = {
         "config": {"tier": args.tier, "pipeline": TIERS[args.tier], "sizes": args.sizes, "chunk_rows": args.chunk_rows,
@@ -208,8 +215,9 @@ def main() -> None:
         "model_speed": speed,
         "runs": runs,
         "targets": {"peak_rss<=4GiB": max(rss) <= 4.0, "rss_flat(max/min<=1.25)": max(rss) / min(rss) <= 1.25,
-                    "within_10pct_of_model_speed": all(r["vs_model_speed"] >= 0.9 for r in runs.values()),
-                    "batch_overhead<=10%_in_run": all(r.get("batch_overhead_share", 1.0) <= 0.1 for r in runs.values())},
+                    "within_10pct_of_model_speed_in_run": all(r["vs_model_speed_in_run"] >= 0.9 for r in runs.values()),
+                    "within_10pct_of_separate_model_speed": all(r["vs_separate_model_speed"] >= 0.9
+                                                                for r in runs.values())},
     }
     print(json.dumps(payload["targets"]))
     print(f"wrote {write_result(f'batch_{args.tier}', payload)}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy import sparse
 
 from vocmine.resources._taxonomy import OTHER
 from vocmine.types import DriverInput, DriverRecord
@@ -182,11 +183,10 @@ def build_design(
     means = np.bincount(group, weights=entry_score) / np.bincount(group) if order.size else np.zeros(0)
     best = order[first]
 
-    # uint8 / float32: a million documents x a hundred drivers stay ~0.5 GB, not 1.6 GB
+    # uint8 indicators and sparse polarity: a million documents x 200 drivers cost 0.2 GB, not 1.6 GB
     ind = np.zeros((rows.size, len(names)), dtype=np.uint8)
-    pol = np.zeros((rows.size, len(names)), dtype=np.float32)
     ind[pos[entry_doc[best]], entry_col[best]] = 1
-    pol[pos[entry_doc[best]], entry_col[best]] = means
+    pol = sparse.csc_matrix((means, (pos[entry_doc[best]], entry_col[best])), shape=ind.shape)
     topic_rows = np.flatnonzero(topics >= 0)
     ind[topic_rows, np.asarray([col[x] for x in topic_names], dtype=np.int64)[topic_inv]] = 1
     data = DriverInput(

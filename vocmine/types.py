@@ -137,7 +137,8 @@ class DriverInput:
         names: ``k`` driver ids, aligned with the columns of ``indicators``.
         kinds: ``k`` driver kinds ("category", "topic", "category_touchpoint").
         touchpoints: ``k`` touchpoint ids (``""`` when the driver spans all).
-        polarity: ``(n, k)`` mean mention polarity in [-1, 1] (0 where absent).
+        polarity: ``(n, k)`` mean mention polarity in [-1, 1] (0 where absent), a dense
+            array or a ``scipy.sparse`` matrix (non-zero only where a driver is mentioned).
         periods: ``(n,)`` period labels (sortable strings) or ``None``.
         outcome_name: name of the outcome ("rating", "nps", "sentiment", ...).
         audit: ``(n, k)`` true 0/1 values of audited documents (a person read them and
@@ -151,7 +152,7 @@ class DriverInput:
     names: Sequence[str]
     kinds: Sequence[str]
     touchpoints: Sequence[str]
-    polarity: np.ndarray | None = None
+    polarity: Any = None
     periods: Sequence[str] | None = None
     outcome_name: str = "rating"
     audit: np.ndarray | None = None

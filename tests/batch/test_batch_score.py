@@ -75,6 +75,13 @@ def test_chunked_scoring_equals_one_shot(tmp_path: Path) -> None:
     pd.testing.assert_series_equal(res.documents["sentiment_score"], whole.documents["sentiment_score"])
     assert res.errors["row"].tolist() == whole.errors["row"].tolist()
     assert len(res.drivers) > 0 and all(isinstance(e, list) for e in res.drivers["evidence"])
+    # the final step reads parts column-wise and matches mentions per part: same drivers as one frame
+    cols = ["driver", "kind", "touchpoint", "n", "impact", "ci_low", "ci_high", "q_value", "neg_share", "emerging"]
+    ref = pipe.rank_drivers(whole.documents, whole.mentions)
+    assert len(ref) > 0
+    pd.testing.assert_frame_equal(res.drivers[cols].reset_index(drop=True), ref[cols].reset_index(drop=True),
+                                  check_dtype=False)
+    assert res.drivers["evidence"].tolist() == ref["evidence"].tolist()
     for ev in res.drivers["evidence"].iloc[0]:
         text = res.documents.set_index("feedback_id").loc[ev["feedback_id"], "text"]
         assert text[ev["start"]:ev["end"]] == ev["quote"]

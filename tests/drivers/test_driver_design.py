@@ -66,7 +66,7 @@ def test_design_matches_reference(seed):
         for d, (mean, _) in ref[name].items():
             expect_ind[row_of[d]], expect_pol[row_of[d]] = 1, mean
         np.testing.assert_array_equal(design.data.indicators[:, j], expect_ind)
-        np.testing.assert_allclose(design.data.polarity[:, j], expect_pol, atol=1e-6)
+        np.testing.assert_allclose(design.data.polarity.toarray()[:, j], expect_pol, atol=1e-6)
         found, at = design.spans.lookup(j, np.array(sorted(ref[name])))
         for ok, i, d in zip(found, at, sorted(ref[name])):
             best = ref[name][d][1]

@@ -182,6 +182,25 @@ def test_polarity_shares() -> None:
     y = np.linspace(1, 5, 100)
     rec = ImpactRanker(n_boot=20).rank(_data(y, x, ["a"], polarity=pol))[0]
     assert rec.neg_share == pytest.approx(0.5) and rec.pos_share == pytest.approx(0.25)
+    from scipy import sparse
+
+    as_sparse = ImpactRanker(n_boot=20).rank(_data(y, x, ["a"], polarity=sparse.csr_matrix(pol)))[0]
+    assert (as_sparse.neg_share, as_sparse.pos_share) == (rec.neg_share, rec.pos_share)
+
+
+def test_bootstrap_does_not_depend_on_chunking(correlated: tuple[np.ndarray, np.ndarray],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Memory caps split the replicates into chunks; the replicates stay the same."""
+    from vocmine.drivers import _impact
+
+    y, x = correlated
+    data = _data(y, x, ["a", "b", "c"])
+    whole = ImpactRanker(n_boot=60, random_state=3).rank(data)
+    monkeypatch.setattr(_impact, "_MAX_CHUNK_GRAM", 9 * 7)  # 7 replicates per chunk
+    monkeypatch.setattr(_impact, "_MAX_CHUNK_CELLS", 10**9)
+    chunked = ImpactRanker(n_boot=60, random_state=3).rank(data)
+    np.testing.assert_allclose([(r.ci_low, r.ci_high) for r in chunked], [(r.ci_low, r.ci_high) for r in whole],
+                               rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize(

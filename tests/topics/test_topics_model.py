@@ -203,10 +203,10 @@ def test_outlier_share_is_capped() -> None:
     emb = np.vstack([emb, between])
     free = BertopicTopics(min_topic_size=8, outlier_threshold=0.99, max_outlier_share=1.0).fit_transform(
         texts, langs=langs, embeddings=emb)
-    assert np.mean(free.topic_ids < 0) > 0.05
+    # whether HDBSCAN leaves these as noise depends on the UMAP/numba build; the cap itself is tested below
     capped = BertopicTopics(min_topic_size=8, outlier_threshold=0.99, max_outlier_share=0.05).fit_transform(
         texts, langs=langs, embeddings=emb)
-    assert 0 < np.mean(capped.topic_ids < 0) <= 0.05
+    assert np.mean(capped.topic_ids < 0) <= min(0.05, np.mean(free.topic_ids < 0))
     none = BertopicTopics(min_topic_size=8, max_outlier_share=0.0).fit_transform(texts, langs=langs, embeddings=emb)
     assert (none.topic_ids >= 0).all()
     # the cap only moves outliers into topics; clustered documents keep their topic (ids may be renumbered,
@@ -214,6 +214,20 @@ def test_outlier_share_is_capped() -> None:
     kept = free.topic_ids >= 0
     pairs = set(zip(free.topic_ids[kept].tolist(), capped.topic_ids[kept].tolist()))
     assert len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs}) == len(free.topics)
+
+
+def test_cap_outliers_joins_the_most_similar_first() -> None:
+    from vocmine.topics._cluster import _cap_outliers
+
+    labels = np.array([0] * 14 + [1] * 14 + [-1] * 12)  # 30 % outliers
+    best = np.array([0] * 14 + [1] * 14 + [0, 1] * 6)
+    sim = np.r_[np.ones(28), np.linspace(0.10, 0.65, 12)]
+    kept = _cap_outliers(labels, best, sim, threshold=0.62, cap=1.0)
+    assert kept[-1] == 1 and (kept[28:-1] == -1).all()  # only sim >= threshold joins without a cap
+    capped = _cap_outliers(labels, best, sim, threshold=0.99, cap=0.1)
+    assert (capped < 0).sum() == 4 and (capped[28:32] == -1).all()  # the 4 least similar stay out
+    assert (capped[32:] == best[32:]).all() and (capped[:28] == labels[:28]).all()
+    assert (_cap_outliers(labels, best, sim, threshold=0.99, cap=0.0) >= 0).all()
 
 
 def test_embedder_used_when_no_embeddings_and_error_without_either() -> None:

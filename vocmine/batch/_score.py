@@ -203,15 +203,13 @@ def _finalize(pipeline: Pipeline, out: Path) -> None:
             _write_part(empty.tables()[name], out / name / "part-00000.parquet", typed=True)
         _write_part(empty.topics, out / _PROGRESS / "topics-00000.parquet")
         parts = sorted((out / "documents").glob("part-*.parquet"))
-    keep = [c for c in pq.read_schema(parts[0]).names if c not in ("text", "text_clean")]
-    docs = pd.read_parquet(out / "documents", columns=keep)
-    mentions = pd.read_parquet(out / "mentions", columns=["feedback_id", "category", "score", "start", "end"])
+    docs, mentions, rows = _driver_inputs(out, parts)
 
     def fetch_texts(ids: list[str]) -> dict[str, str]:
         table = pq.read_table(out / "documents", columns=["feedback_id", "text"], filters=[("feedback_id", "in", ids)])
         return dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
 
-    drivers = pipeline.rank_drivers(docs, mentions, fetch_texts=fetch_texts) if len(docs) else None
+    drivers = pipeline.rank_drivers(docs, mentions, fetch_texts=fetch_texts, mention_rows=rows) if len(docs) else None
     if drivers is None:
         drivers = AnalysisResult.empty().drivers
     _write_part(drivers, out / "drivers.parquet")
@@ -220,3 +218,46 @@ def _finalize(pipeline: Pipeline, out: Path) -> None:
     meta = {"schema_version": SCHEMA_VERSION, "config": pipeline.config.to_dict(), "versions": pipeline.versions(),
             "json_columns": _JSON_COLUMNS}
     _atomic_write_bytes(out / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+#: document columns the driver ranking reads (the rest, texts included, stay on disk)
+_DRIVER_DOC_COLUMNS = (schema.FEEDBACK_ID, schema.RATING, schema.TOUCHPOINT, schema.CREATED_AT, schema.LANG,
+                       schema.SENTIMENT_SCORE, schema.TOPIC_ID)
+_LABEL_COLUMNS = (schema.TOUCHPOINT, schema.LANG, "category")  # few distinct values: read as categoricals
+
+
+def _driver_inputs(out: Path, parts: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
+    """Documents and mentions for the final driver ranking, read part by part.
+
+    Only the columns the ranking uses are read; labels become categoricals, and each
+    mention's document row is matched within its own part, so the mentions' ids are
+    never held for the whole file (at a million documents this keeps the final step
+    to a few hundred MB).
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = set(pq.read_schema(parts[0]).names)
+    doc_cols = [c for c in _DRIVER_DOC_COLUMNS if c in names]
+    doc_parts, mention_parts, rows = [], [], []
+    offset = 0
+    for part in parts:
+        docs = pq.read_table(part, columns=doc_cols, read_dictionary=[c for c in _LABEL_COLUMNS if c in doc_cols])
+        ment = pq.read_table(out / "mentions" / part.name, columns=[schema.FEEDBACK_ID, "category", "score",
+                                                                     schema.START, schema.END],
+                             read_dictionary=["category"])
+        at = pd.Index(docs.column(schema.FEEDBACK_ID).to_pandas()).get_indexer(
+            ment.column(schema.FEEDBACK_ID).to_pandas())
+        if (at < 0).any():
+            raise VocmineError(f"[E013] {part.name}: mentions of documents not in the part; "
+                               "the output directory is damaged. Score again into an empty directory.")
+        rows.append(at.astype(np.int64) + offset)
+        offset += docs.num_rows
+        doc_parts.append(docs)
+        mention_parts.append(ment.drop_columns([schema.FEEDBACK_ID]))
+    frames = [pa.concat_tables(t, promote_options="permissive").to_pandas() for t in (doc_parts, mention_parts)]
+    del doc_parts, mention_parts
+    pa.default_memory_pool().release_unused()  # hand the Arrow buffers back before the ranking allocates
+    return frames[0], frames[1], np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)

@@ -66,13 +66,27 @@ class Model:
 
     def design(self, x: np.ndarray) -> np.ndarray:
         """The ``(n, len(columns) + r)`` design for the documents of ``x``."""
-        return np.hstack([x[:, self.columns], self.nuisance]).astype(np.uint8)
+        n, p = x.shape[0], len(self.columns) + self.nuisance.shape[1]
+        out = np.empty((n, p), dtype=np.uint8)  # filled in place: no float or stacked copies of (n, k)
+        for i, j in enumerate(self.columns):
+            out[:, i] = x[:, j]
+        out[:, len(self.columns) :] = self.nuisance
+        return out
 
 
 def _gram(x: np.ndarray) -> np.ndarray:
     """``X'X`` of a 0/1 matrix through a sparse product (no dense BLAS on (n, k))."""
-    xs = sparse.csc_matrix(x.astype(float))
+    xs = sparse_columns(x)
     return np.asarray((xs.T @ xs).toarray())
+
+
+def sparse_columns(x: np.ndarray) -> sparse.csc_matrix:
+    """A dense 0/1 ``(n, k)`` matrix as float CSC, built from its non-zeros only.
+
+    ``x.astype(float)`` first would cost 8 bytes per cell: 1.6 GB at a million
+    documents and 200 drivers.
+    """
+    return sparse.csc_matrix(x).astype(float)
 
 
 def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> dict[int, int]:
@@ -82,7 +96,7 @@ def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> d
     parents: dict[int, int] = {}
     if not cats or not pairs:
         return parents
-    xs = sparse.csc_matrix(x.astype(float))
+    xs = sparse_columns(x)
     inside = np.asarray((xs[:, pairs].T @ xs[:, cats]).toarray())  # (pairs, cats) overlaps
     support = np.asarray(xs.sum(0)).ravel()
     for row, j in enumerate(pairs):

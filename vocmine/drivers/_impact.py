@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["benjamini_hochberg"]
 
 _MAX_CHUNK_CELLS = 4_000_000  # weights drawn per bootstrap chunk (n * replicates)
+_MAX_CHUNK_GRAM = 2_000_000  # Gram entries per bootstrap chunk (p * p * replicates): ~16 MB per copy
 
 
 def benjamini_hochberg(p_values: Sequence[float] | np.ndarray) -> np.ndarray:
@@ -102,7 +103,7 @@ class Patterns:
 def collapse(x: np.ndarray, y: np.ndarray) -> Patterns:
     """Collapse an ``(n, p)`` 0/1 design and outcome to patterns, pairs and cells."""
     n, p = x.shape
-    xb = np.ascontiguousarray(x.astype(bool))
+    xb = np.ascontiguousarray(x.view(bool) if x.dtype in (np.uint8, np.bool_) else x.astype(bool))
     if p == 0:
         inverse = np.zeros(n, dtype=np.intp)
         rows = np.zeros((1 if n else 0, 0))
@@ -178,8 +179,10 @@ def solve(mom: Moments, ridge: float, *, joint: bool) -> np.ndarray:
     if not joint:
         diag = np.einsum("bjj->bj", mom.sxx) - mom.sx**2 / tot[:, None] + ridge
         return np.where(diag > 0, g / np.where(diag > 0, diag, 1.0), 0.0)
-    gram = mom.sxx - mom.sx[:, :, None] * mom.sx[:, None, :] / tot[:, None, None]
-    gram = gram + ridge * np.eye(gram.shape[1])[None]
+    gram = mom.sx[:, :, None] * mom.sx[:, None, :]
+    gram /= -tot[:, None, None]
+    gram += mom.sxx
+    gram += ridge * np.eye(gram.shape[1])[None]
     return np.linalg.solve(gram, g[:, :, None])[:, :, 0]
 
 
@@ -265,7 +268,7 @@ def bootstrap(
         pat = replace(pat, cell_y=fit.cell_y_adj)
         shift = fit.beta - solve(moments(pat.cell_n[None, :], pat), ridge, joint=joint)[0]
     rng = np.random.default_rng(random_state)
-    chunk = max(1, min(n_boot, _MAX_CHUNK_CELLS // max(k, 1)))
+    chunk = max(1, min(n_boot, _MAX_CHUNK_CELLS // max(k, 1), _MAX_CHUNK_GRAM // max(p * p, 1)))
     out = np.empty((n_boot, p))
     for start in range(0, n_boot, chunk):
         b = min(chunk, n_boot - start)

@@ -53,7 +53,7 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 
 from vocmine.drivers import _impact
 from vocmine.drivers._design import PAIR_KIND, Model, find_parents, plan_models
@@ -170,7 +170,7 @@ class ImpactRanker:
         kinds = [str(v) for v in data.kinds]
         n_docs, k = x.shape
         fit = ~np.isnan(y)
-        y_fit, x_fit = y[fit], x[fit]
+        y_fit, x_fit = (y, x) if fit.all() else (y[fit], x[fit])
         n_all = x.sum(0)
         n_out = x_fit.sum(0)
         share_out = n_out / max(int(fit.sum()), 1)
@@ -353,11 +353,23 @@ class ImpactRanker:
         return res
 
 
-def _polarity_shares(pol: np.ndarray | None, x: np.ndarray, j: int) -> tuple[float, float]:
-    if pol is None or not x[:, j].any():
+def _binary(x: np.ndarray) -> bool:
+    """Whether every entry is 0 or 1, without an (n, k) temporary for integer matrices."""
+    if x.dtype == np.bool_:
+        return True
+    if np.issubdtype(x.dtype, np.integer):
+        return bool(x.min() >= 0 and x.max() <= 1)
+    return bool(np.isin(x, (0, 1)).all())
+
+
+def _polarity_shares(pol: sparse.csc_matrix | None, x: np.ndarray, j: int) -> tuple[float, float]:
+    n_with = int(np.count_nonzero(x[:, j]))
+    if pol is None or n_with == 0:
         return 0.0, 0.0
-    vals = pol[x[:, j], j]
-    return float((vals < -POLARITY_EPS).mean()), float((vals > POLARITY_EPS).mean())
+    # absent entries of the sparse column are documents with mean polarity 0 (or no mention)
+    lo, hi = pol.indptr[j], pol.indptr[j + 1]
+    vals = pol.data[lo:hi][x[pol.indices[lo:hi], j]]
+    return float((vals < -POLARITY_EPS).sum() / n_with), float((vals > POLARITY_EPS).sum() / n_with)
 
 
 def _validate_audit(data: DriverInput, shape: tuple[int, int]) -> np.ndarray | None:
@@ -387,9 +399,10 @@ def _validate(
     x_raw = np.asarray(data.indicators)
     if x_raw.ndim != 2 or x_raw.shape[0] != y.size:
         raise bad(f"indicators must be (n, k) with n = {y.size} outcomes, got shape {x_raw.shape}")
-    if x_raw.size and not np.isin(x_raw, (0, 1)).all():
+    if x_raw.size and not _binary(x_raw):
         raise bad("indicators must contain only 0/1 (or booleans)")
-    x = x_raw.astype(bool)
+    # a uint8 / bool matrix is viewed, not copied: at a million documents each copy is ~k MB
+    x = x_raw.view(bool) if x_raw.dtype in (np.uint8, np.int8, np.bool_) else x_raw.astype(bool)
     k = x.shape[1]
     for field_name in ("names", "kinds", "touchpoints"):
         if len(getattr(data, field_name)) != k:
@@ -398,8 +411,8 @@ def _validate(
         raise bad("driver names must be unique")
     pol = None
     if data.polarity is not None:
-        pol = np.asarray(data.polarity)
-        pol = pol if pol.dtype in (np.float32, np.float64) else pol.astype(float)  # float32 stays (memory)
+        pol = sparse.csc_matrix(data.polarity)  # non-zero only where a driver is mentioned
+        pol.sum_duplicates()
         if pol.shape != x.shape:
             raise bad(f"polarity must have the indicators' shape {x.shape}, got {pol.shape}")
     periods = None

@@ -73,7 +73,17 @@ def period_labels(timestamps: Sequence[object], freq: str = "W") -> list[str]:
             f"[E004] Trend frequency must be one of {list(_FREQS)}. Got {freq!r}. "
             "Pass freq='W' for weekly periods."
         )
-    values = list(timestamps)
+    series = timestamps if isinstance(timestamps, pd.Series) else pd.Series(list(timestamps), dtype=object)
+    if series.empty:
+        return []
+    # label each distinct value once: a million rows hold a few hundred distinct days
+    codes, uniques = pd.factorize(series.reset_index(drop=True), use_na_sentinel=True)
+    table = np.array([*_labels(list(uniques), freq), ""], dtype=object)  # code -1 (missing) -> ""
+    return table[codes].tolist()
+
+
+def _labels(values: list[object], freq: str) -> list[str]:
+    """Period label of each value (see ``period_labels``)."""
     if not values:
         return []
     try:
@@ -112,7 +122,7 @@ def _counts(
     m = labels.size
     totals = np.bincount(inv, minlength=m).astype(float)
     onehot = sparse.csr_matrix((np.ones(inv.size), (inv.ravel(), np.arange(inv.size))), shape=(m, inv.size))
-    counts = np.asarray(onehot @ x[keep].astype(float)).reshape(m, x.shape[1])
+    counts = np.asarray((onehot @ sparse.csr_matrix(x)[np.flatnonzero(keep)]).toarray(), dtype=float).reshape(m, x.shape[1])
     return labels.tolist(), counts, totals
 
 

@@ -180,6 +180,7 @@ def rank_drivers(
     embeddings: np.ndarray | None = None,
     fetch_texts: Callable[[list[str]], dict[str, str]] | None = None,
     audit: pd.DataFrame | None = None,
+    mention_rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Rank drivers from a documents and a mentions table (as ``run`` produces them).
 
@@ -187,10 +188,16 @@ def rank_drivers(
     ``text`` column, ``fetch_texts(feedback_ids)`` supplies the texts of the
     evidence documents only. ``audit`` (``feedback_id``, ``category``: the true categories
     of documents a person checked) calibrates the category impacts for extraction errors.
+    ``mention_rows`` (the row of each mention's document in ``documents``) spares the
+    mentions table its ``feedback_id`` column; without it the ids are matched.
     """
     cfg = pipe.config
     n = len(documents)
-    fids = documents[schema.FEEDBACK_ID].astype(str).tolist()
+    doc_ids = documents[schema.FEEDBACK_ID].reset_index(drop=True)
+
+    def fid(d: int) -> str:
+        return str(doc_ids.iat[d])
+
     periods = None
     if schema.CREATED_AT in documents and documents[schema.CREATED_AT].notna().any():
         from vocmine.drivers import period_labels
@@ -200,7 +207,8 @@ def rank_drivers(
     design = build_design(
         ratings=ratings,
         sentiment_scores=documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float),
-        mention_docs=_doc_index(documents[schema.FEEDBACK_ID], mentions[schema.FEEDBACK_ID]),
+        mention_docs=(_doc_index(doc_ids, mentions[schema.FEEDBACK_ID]) if mention_rows is None
+                      else _checked_rows(mention_rows, len(mentions), n)),
         mention_categories=mentions["category"].reset_index(drop=True),
         mention_scores=mentions["score"].to_numpy(dtype=float),
         mention_spans=np.column_stack([mentions[schema.START].to_numpy(dtype=np.int64),
@@ -209,7 +217,7 @@ def rank_drivers(
         touchpoints=documents[schema.TOUCHPOINT].reset_index(drop=True),
         periods=periods,
         rating_scale=cfg.rating_scale,
-        audit=None if audit is None else audit_sets(audit, fids, _category_ids(cfg)),
+        audit=None if audit is None else audit_sets(audit, doc_ids.astype(str).tolist(), _category_ids(cfg)),
     ) if n else None
     if design is None:
         return pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
@@ -219,20 +227,20 @@ def rank_drivers(
     picks = [pick_evidence(r, design, langs=langs, doc_scores=scores, embeddings=embeddings, seed=cfg.seed)
              for r in records]
     wanted_docs = sorted({d for p in picks for d, _, _ in p})
-    wanted = [fids[d] for d in wanted_docs]
+    wanted = [fid(d) for d in wanted_docs]
     if schema.TEXT in documents:
         texts = documents[schema.TEXT]
-        text_of = {fids[d]: texts.iloc[d] for d in wanted_docs}
+        text_of = {fid(d): texts.iloc[d] for d in wanted_docs}
     else:
         text_of = fetch_texts(wanted) if fetch_texts is not None else {}
     rows = []
     for r, p in zip(records, picks):
         evidence = []
         for d, a, b in p:
-            text = text_of.get(fids[d], "")
+            text = text_of.get(fid(d), "")
             end = len(text) if b < 0 else b
             at, context = quote_context(text, a, end, lang=langs[d])
-            evidence.append({"feedback_id": fids[d], "start": a, "end": end, "quote": text[a:end],
+            evidence.append({"feedback_id": fid(d), "start": a, "end": end, "quote": text[a:end],
                              "context": context, "context_start": at})
         plain = {c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c not in ("evidence", "calibration")}
         rows.append({**plain, "evidence": evidence, "calibration": str(r.extra.get("calibration", ""))})
@@ -245,6 +253,14 @@ def _doc_index(doc_ids: pd.Series, mention_ids: pd.Series) -> np.ndarray:
     if (at < 0).any():
         missing = mention_ids[at < 0].astype(str).unique()[:5].tolist()
         raise VocmineError(f"[E013] Mentions of unknown documents {missing}: the mentions and documents tables do not match.")
+    return at
+
+
+def _checked_rows(rows: np.ndarray, n_mentions: int, n_docs: int) -> np.ndarray:
+    at = np.asarray(rows, dtype=np.int64).reshape(-1)
+    if at.size != n_mentions or (at.size and (at.min() < 0 or at.max() >= n_docs)):
+        raise VocmineError(f"[E013] mention_rows must give a document row in [0, {n_docs}) for each of the "
+                           f"{n_mentions} mentions; got {at.size} values. The mentions and documents tables do not match.")
     return at
 
 
