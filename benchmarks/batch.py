@@ -128,6 +128,24 @@ def model_speed(model: Path, src: pd.DataFrame, rows: int) -> dict[str, Any]:
     return {"rows": rows, "wall_s": wall, "cpu_s": cpu, "rows_per_s": rows / wall}
 
 
+def peak_rss_gib() -> float:
+    """Peak RSS of THIS process (``VmHWM``).
+
+    Not ``ru_maxrss``: on Linux a child started by ``subprocess`` inherits the parent's
+    high-water mark through fork/exec, so it would report the parent's peak (this
+    script's parent holds the data pool and the model-speed run, ~2 GiB) whenever
+    that is larger.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def worker(args: argparse.Namespace) -> None:
     """One batch run in this process; prints a JSON line."""
     import shutil
@@ -141,7 +159,7 @@ def worker(args: argparse.Namespace) -> None:
     # time spent inside Pipeline.score, in this very run: the model's own speed under the same machine
     # conditions, so the batch overhead (reading, Parquet parts, resume markers, model loading, the
     # final driver ranking) is measured apart from run-to-run noise of the machine
-    inside = [0.0]
+    inside, loop_peak = [0.0], [0.0]
     score = pipe.score
 
     def timed(*a: Any, **k: Any) -> Any:
@@ -150,6 +168,7 @@ def worker(args: argparse.Namespace) -> None:
             return score(*a, **k)
         finally:
             inside[0] += time.perf_counter() - s
+            loop_peak[0] = peak_rss_gib()  # the high-water mark so far: chunks only, before the final step
 
     pipe.score = timed  # type: ignore[method-assign]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -157,8 +176,9 @@ def worker(args: argparse.Namespace) -> None:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     docs = pd.read_parquet(out / "documents", columns=["feedback_id"])
     errors = pd.read_parquet(out / "errors", columns=["feedback_id"])
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    print(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_rss_gib": rss, "documents": len(docs),
+    rss = peak_rss_gib()
+    print(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_rss_gib": rss, "peak_rss_chunks_gib": loop_peak[0],
+                      "documents": len(docs),
                       "errors": len(errors), "score_s": inside[0], "batch_overhead_share": 1 - inside[0] / wall}))
 
 
@@ -198,7 +218,7 @@ def main() -> None:
         runs[str(n)] = row
         print(f"{n:>9} rows: {row['rows_per_s']:.0f} rows/s ({row['vs_model_speed_in_run']:.2f} of the model's "
               f"speed in the same run), "
-              f"peak RSS {row['peak_rss_gib']:.2f} GiB, documents {row['documents']} + errors {row['errors']}",
+              f"peak RSS {row['peak_rss_gib']:.2f} GiB ({row['peak_rss_chunks_gib']:.2f} before the final step), documents {row['documents']} + errors {row['errors']}",
               flush=True)
     after = model_speed(model, src, args.model_rows)  # again, to show how far the machine drifted
     speed = {**before, "rows_per_s": (before["rows_per_s"] + after["rows_per_s"]) / 2,
