@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
     import numpy as np
+    from scipy import sparse
 
 __all__ = [
     "Span",
@@ -152,7 +153,7 @@ class DriverInput:
     names: Sequence[str]
     kinds: Sequence[str]
     touchpoints: Sequence[str]
-    polarity: Any = None
+    polarity: np.ndarray | sparse.spmatrix | sparse.sparray | None = None
     periods: Sequence[str] | None = None
     outcome_name: str = "rating"
     audit: np.ndarray | None = None
