@@ -232,3 +232,23 @@ def test_subpackage_all_matches_public_names() -> None:
 
     public = {n for n in dir(drivers) if not n.startswith("_") and n != "annotations"}
     assert set(drivers.__all__) == public
+
+
+def test_collapse_columns_packs_like_packbits() -> None:
+    """Patterns from column views equal those of the packed (n, p) matrix, bool or float columns."""
+    from vocmine.drivers import _impact
+
+    rng = np.random.default_rng(4)
+    x = rng.random((500, 13)) < 0.2
+    y = rng.integers(1, 6, 500).astype(float)
+    packed = np.packbits(x, axis=1)
+    _, first, inverse = np.unique(packed.view(np.dtype((np.void, packed.shape[1]))).ravel(),
+                                  return_index=True, return_inverse=True)
+    cols = [x[:, j] for j in range(10)] + [x[:, j].astype(float) for j in range(10, 13)]
+    pat = _impact.collapse_columns(cols, y)
+    np.testing.assert_array_equal(pat.rows, x[first].astype(float))
+    assert pat.cell_n.sum() == 500 and pat.rows.shape == (len(first), 13)
+    for u in range(pat.rows.shape[0]):  # every cell's documents have its pattern and outcome
+        docs = np.flatnonzero(inverse.ravel() == u)
+        cells = pat.cell_y[pat.cell_row == u]
+        np.testing.assert_array_equal(np.unique(y[docs]), cells)

@@ -64,29 +64,18 @@ class Model:
     aliases: dict[int, int] = field(default_factory=dict)
     dropped: dict[int, str] = field(default_factory=dict)
 
-    def design(self, x: np.ndarray) -> np.ndarray:
-        """The ``(n, len(columns) + r)`` design for the documents of ``x``."""
-        n, p = x.shape[0], len(self.columns) + self.nuisance.shape[1]
-        out = np.empty((n, p), dtype=np.uint8)  # filled in place: no float or stacked copies of (n, k)
-        for i, j in enumerate(self.columns):
-            out[:, i] = x[:, j]
-        out[:, len(self.columns) :] = self.nuisance
-        return out
+    def design_columns(self, x: np.ndarray) -> list[np.ndarray]:
+        """The design's columns as 1-d views of ``x`` and the nuisance (no ``(n, p)`` copy:
+        at a million documents each copy of the design costs ~p MB)."""
+        return [x[:, j] for j in self.columns] + [self.nuisance[:, r] for r in range(self.nuisance.shape[1])]
 
 
-def _gram(x: np.ndarray) -> np.ndarray:
-    """``X'X`` of a 0/1 matrix through a sparse product (no dense BLAS on (n, k))."""
-    xs = sparse_columns(x)
-    return np.asarray((xs.T @ xs).toarray())
-
-
-def sparse_columns(x: np.ndarray) -> sparse.csc_matrix:
-    """A dense 0/1 ``(n, k)`` matrix as float CSC, built from its non-zeros only.
-
-    ``x.astype(float)`` first would cost 8 bytes per cell: 1.6 GB at a million
-    documents and 200 drivers.
-    """
-    return sparse.csc_matrix(x).astype(float)
+def sparse_from_columns(columns: Sequence[np.ndarray], n: int) -> sparse.csc_matrix:
+    """Float CSC matrix of 0/1 columns, built from their non-zeros only."""
+    idx = [np.flatnonzero(c) for c in columns]
+    indptr = np.concatenate([[0], np.cumsum([i.size for i in idx], dtype=np.int64)])
+    indices = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
+    return sparse.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n, len(columns)))
 
 
 def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> dict[int, int]:
@@ -96,7 +85,7 @@ def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> d
     parents: dict[int, int] = {}
     if not cats or not pairs:
         return parents
-    xs = sparse_columns(x)
+    xs = sparse_from_columns([x[:, j] for j in range(x.shape[1])], x.shape[0])
     inside = np.asarray((xs[:, pairs].T @ xs[:, cats]).toarray())  # (pairs, cats) overlaps
     support = np.asarray(xs.sum(0)).ravel()
     for row, j in enumerate(pairs):
@@ -111,15 +100,16 @@ def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> d
 
 def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str]) -> None:
     """Drop exactly collinear columns in design order (in place)."""
-    d = model.design(x)
-    if d.shape[1] == 0:
+    cols = model.design_columns(x)
+    if not cols:
         return
-    n = d.shape[0]
-    total = d.sum(0, dtype=float)
-    raw = _gram(d)
+    n = x.shape[0]
+    xs = sparse_from_columns(cols, n)
+    total = np.asarray(xs.sum(0), dtype=float).ravel()
+    raw = np.asarray((xs.T @ xs).toarray())  # X'X through a sparse product (no dense BLAS on (n, k))
     gram = raw - np.outer(total, total) / max(n, 1)  # centred Gram
     kept: list[int] = []
-    for pos in range(d.shape[1]):
+    for pos in range(len(cols)):
         gjj = gram[pos, pos]
         if gjj <= _REL_TOL * max(1.0, n):
             resid = 0.0

@@ -102,16 +102,27 @@ class Patterns:
 
 def collapse(x: np.ndarray, y: np.ndarray) -> Patterns:
     """Collapse an ``(n, p)`` 0/1 design and outcome to patterns, pairs and cells."""
-    n, p = x.shape
-    xb = np.ascontiguousarray(x.view(bool) if x.dtype in (np.uint8, np.bool_) else x.astype(bool))
+    return collapse_columns([x[:, j] for j in range(x.shape[1])], y)
+
+
+def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray) -> Patterns:
+    """``collapse`` for a design given as ``p`` 0/1 columns (views: the ``(n, p)`` matrix is never built).
+
+    Each document's pattern is packed into bits column by column (as ``np.packbits`` would,
+    first column in the high bit), so memory is ``n * p / 8`` bytes.
+    """
+    n, p = y.size, len(columns)
     if p == 0:
         inverse = np.zeros(n, dtype=np.intp)
         rows = np.zeros((1 if n else 0, 0))
     else:
-        packed = np.packbits(xb, axis=1)
+        packed = np.zeros((n, (p + 7) // 8), dtype=np.uint8)
+        for i, col in enumerate(columns):
+            bits = col.view(np.uint8) if col.dtype == np.bool_ else (col != 0).view(np.uint8)
+            packed[:, i >> 3] |= bits << np.uint8(7 - (i & 7))
         keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        rows = xb[first].astype(float)
+        rows = np.column_stack([np.asarray(col)[first] != 0 for col in columns]).astype(float)
     inverse = np.asarray(inverse, dtype=np.intp).ravel()
     order = np.lexsort((y, inverse))
     r_s, y_s = inverse[order], y[order]

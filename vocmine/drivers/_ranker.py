@@ -247,7 +247,7 @@ class ImpactRanker:
                 out[j] = {"extra": {"model": model.name, "reason": reason}}
         if not model.columns:
             return out
-        pat = _impact.collapse(model.design(x_fit), y_fit)
+        pat = _impact.collapse_columns(model.design_columns(x_fit), y_fit)
         pf = _impact.point_fit(pat, float(self.ridge), joint=joint)
         if self.n_boot > 0:
             boot = _impact.bootstrap(
