@@ -235,9 +235,10 @@ def _driver_inputs(out: Path, parts: list[Path]) -> tuple[pd.DataFrame, pd.DataF
     to a few hundred MB).
     """
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+    from vocmine.pipeline._stages import _doc_index
 
     names = set(pq.read_schema(parts[0]).names)
     doc_cols = [c for c in _DRIVER_DOC_COLUMNS if c in names]
@@ -248,11 +249,7 @@ def _driver_inputs(out: Path, parts: list[Path]) -> tuple[pd.DataFrame, pd.DataF
         ment = pq.read_table(out / "mentions" / part.name, columns=[schema.FEEDBACK_ID, "category", "score",
                                                                      schema.START, schema.END],
                              read_dictionary=["category"])
-        at = pd.Index(docs.column(schema.FEEDBACK_ID).to_pandas()).get_indexer(
-            ment.column(schema.FEEDBACK_ID).to_pandas())
-        if (at < 0).any():
-            raise VocmineError(f"[E013] {part.name}: mentions of documents not in the part; "
-                               "the output directory is damaged. Score again into an empty directory.")
+        at = _doc_index(docs.column(schema.FEEDBACK_ID).to_pandas(), ment.column(schema.FEEDBACK_ID).to_pandas())
         rows.append(at.astype(np.int64) + offset)
         offset += docs.num_rows
         doc_parts.append(docs)

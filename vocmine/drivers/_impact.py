@@ -100,13 +100,9 @@ class Patterns:
     starts: np.ndarray  # (U,) first cell of each pattern
 
 
-def collapse(x: np.ndarray, y: np.ndarray) -> Patterns:
-    """Collapse an ``(n, p)`` 0/1 design and outcome to patterns, pairs and cells."""
-    return collapse_columns([x[:, j] for j in range(x.shape[1])], y)
-
-
 def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray) -> Patterns:
-    """``collapse`` for a design given as ``p`` 0/1 columns (views: the ``(n, p)`` matrix is never built).
+    """Collapse a 0/1 design, given as ``p`` columns (views: the ``(n, p)`` matrix is never
+    built), and the outcome to patterns, pairs and cells.
 
     Each document's pattern is packed into bits column by column (as ``np.packbits`` would,
     first column in the high bit), so memory is ``n * p / 8`` bytes.
