@@ -157,6 +157,18 @@ def seed_units() -> list[Unit]:
 OPEN_REAL = ROOT / "models" / "aspects-e5" / "open_real_annotations.jsonl"
 
 
+def open_real_rows(dataset: str) -> set[int]:
+    """Rows of ``dataset`` with a sentence in the aspect model's training data (``open_real_units``);
+    evaluations on that dataset leave them out."""
+    rows = set()
+    for line in OPEN_REAL.read_text("utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            if r["dataset"] == dataset:
+                rows.add(int(r["row"]))
+    return rows
+
+
 def open_real_units() -> list[Unit]:
     """Real review sentences from permissive sets, with aspect terms annotated for vocmine.
 

@@ -21,7 +21,7 @@ only) and, when it has been trained, the ``research`` model (plus SemEval/SentiR
 splits; not shipped, see models/aspects-e5/MODEL_CARD.md). Majority-class polarity baselines
 and the sentence-level baseline extractor (``SentenceCategoryAspects``) are reported for context.
 
-Usage: python benchmarks/aspects.py [--models open,research] [--no-speed]
+Usage: python benchmarks/aspects.py [--models open,research] [--no-speed] [--open-path FILE --name NAME]
 """
 
 from __future__ import annotations
@@ -245,11 +245,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default="open,research")
     ap.add_argument("--no-speed", action="store_true")
+    ap.add_argument("--open-path", type=Path, default=None,
+                    help="evaluate this model file as 'open' instead of the shipped one (a candidate)")
+    ap.add_argument("--name", default="aspects", help="result file name under benchmarks/results/")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     emb = CachedTokenEmbedder(layer=12)
     mapper = CategoryMapper(embedder=emb)
-    paths = {"open": SHIPPED / "multilingual-e5-small.npz", "research": RESEARCH / "multilingual-e5-small.npz"}
+    paths = {"open": args.open_path or SHIPPED / "multilingual-e5-small.npz",
+             "research": RESEARCH / "multilingual-e5-small.npz"}
     payload: dict[str, Any] = {
         "config": {"encoder": emb.name, "token_layer": 12, "category_mapper": {"threshold": mapper.threshold},
                    "category_context": True,
@@ -270,7 +274,8 @@ def main() -> None:
     payload["baseline_sentence_categories"] = baseline(emb)
     if not args.no_speed:
         payload["speed"] = speed(paths["open"])
-    path = write_result("aspects", payload)
+    payload["config"]["open_model"] = str(paths["open"])
+    path = write_result(args.name, payload)
     print(f"wrote {path}")
 
 

@@ -128,6 +128,18 @@ def model_speed(model: Path, src: pd.DataFrame, rows: int) -> dict[str, Any]:
     return {"rows": rows, "wall_s": wall, "cpu_s": cpu, "rows_per_s": rows / wall}
 
 
+def rss_gib(field: str = "VmRSS") -> float:
+    """A memory figure of THIS process from ``/proc/self/status`` (GiB; NaN where unavailable)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(f"{field}:"):
+                    return int(line.split()[1]) / 2**20
+    except OSError:
+        pass
+    return float("nan")
+
+
 def peak_rss_gib() -> float:
     """Peak RSS of THIS process (``VmHWM``).
 
@@ -136,14 +148,8 @@ def peak_rss_gib() -> float:
     script's parent holds the data pool and the model-speed run, ~2 GiB) whenever
     that is larger.
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 2**20
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    peak = rss_gib("VmHWM")
+    return peak if peak == peak else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def worker(args: argparse.Namespace) -> None:
@@ -160,6 +166,7 @@ def worker(args: argparse.Namespace) -> None:
     # conditions, so the batch overhead (reading, Parquet parts, resume markers, model loading, the
     # final driver ranking) is measured apart from run-to-run noise of the machine
     inside, loop_peak = [0.0], [0.0]
+    trace: list[list[float]] = []  # [rows scored, RSS GiB, peak so far GiB] every 10 chunks
     score = pipe.score
 
     def timed(*a: Any, **k: Any) -> Any:
@@ -169,6 +176,9 @@ def worker(args: argparse.Namespace) -> None:
         finally:
             inside[0] += time.perf_counter() - s
             loop_peak[0] = peak_rss_gib()  # the high-water mark so far: chunks only, before the final step
+            rows = k.get("row_offset", 0) + len(a[0])
+            if rows % (10 * args.chunk_rows) == 0:
+                trace.append([rows, round(rss_gib(), 3), round(loop_peak[0], 3)])
 
     pipe.score = timed  # type: ignore[method-assign]
     t0, c0 = time.perf_counter(), time.process_time()
@@ -179,7 +189,8 @@ def worker(args: argparse.Namespace) -> None:
     rss = peak_rss_gib()
     print(json.dumps({"wall_s": wall, "cpu_s": cpu, "peak_rss_gib": rss, "peak_rss_chunks_gib": loop_peak[0],
                       "documents": len(docs),
-                      "errors": len(errors), "score_s": inside[0], "batch_overhead_share": 1 - inside[0] / wall}))
+                      "errors": len(errors), "score_s": inside[0], "batch_overhead_share": 1 - inside[0] / wall,
+                      "rss_trace": trace}))
 
 
 def main() -> None:

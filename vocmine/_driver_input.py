@@ -20,7 +20,8 @@ from vocmine.types import DriverInput, DriverRecord
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["DriverDesign", "SpanTable", "audit_sets", "build_design", "pick_evidence"]
+__all__ = ["Candidates", "DriverDesign", "SpanTable", "audit_sets", "build_design", "evidence_candidates",
+           "merge_candidates", "pick_evidence", "pick_from_candidates"]
 
 UNASSIGNED = "unassigned"
 
@@ -44,7 +45,7 @@ class SpanTable:
     scores: np.ndarray
     n_documents: int
 
-    def lookup(self, column: int, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(self, column: int | np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For ``docs`` (document indices): a found mask and the row of each found one in the arrays."""
         want = column * self.n_documents + np.asarray(docs, dtype=np.int64)
         at = np.searchsorted(self.keys, want)
@@ -109,6 +110,8 @@ def build_design(
     periods: Sequence[str] | None,
     rating_scale: str = "auto",
     audit: dict[int, set[str]] | None = None,
+    outcome: str = "auto",
+    columns: Sequence[str] | None = None,
 ) -> DriverDesign | None:
     """Build the driver design; ``None`` when no document has an outcome.
 
@@ -116,6 +119,11 @@ def build_design(
     ``mention_spans`` is ``(m, 2)`` start/end offsets. ``audit`` maps a document index to
     its true categories (see :func:`audit_sets`); it becomes ``DriverInput.audit`` over the
     category columns (pairs and topics stay NaN).
+
+    Batch scoring builds one design per scored part and merges them, so it fixes what a
+    whole-file view decides: ``outcome`` (``"rating"`` or ``"sentiment"``; ``"auto"``: the
+    ratings when any is finite), a resolved ``rating_scale``, and ``columns`` (the driver
+    names of the whole file, sorted; they must include every driver of this part).
 
     Examples:
         >>> import numpy as np
@@ -129,13 +137,14 @@ def build_design(
     from vocmine.drivers import to_outcome
 
     n = len(topic_ids)
-    if ratings is not None and np.isfinite(ratings).any():
+    use_ratings = ratings is not None and (np.isfinite(ratings).any() if outcome == "auto" else outcome == "rating")
+    if use_ratings and ratings is not None:
         scale = _detect_scale(ratings) if rating_scale == "auto" else rating_scale
         rows = np.flatnonzero(np.isfinite(ratings))
-        outcome, outcome_name = to_outcome(ratings[rows], scale)
+        values, outcome_name = to_outcome(ratings[rows], scale)
     else:
         rows = np.arange(n)
-        outcome, outcome_name = to_outcome(np.asarray(sentiment_scores, dtype=float), "sentiment")
+        values, outcome_name = to_outcome(np.asarray(sentiment_scores, dtype=float), "sentiment")
     if rows.size == 0:
         return None
     pos = np.full(n, -1, dtype=np.int64)
@@ -162,12 +171,15 @@ def build_design(
     used_cats = np.unique(cat)
     local = [cat_names[c] for c in used_cats]
     names = sorted({*local, *pair_names, *topic_names})
+    if columns is not None:
+        missing = sorted(set(names) - set(columns))
+        if missing:
+            raise ValueError(f"build_design: drivers {missing[:5]} are not among the given columns")
+        names = list(columns)
     col = {name: j for j, name in enumerate(names)}
     cat_col = np.full(len(cat_names) + 1, -1, dtype=np.int64)
     cat_col[used_cats] = [col[x] for x in local]
-    kinds = {x: ("category", "") for x in local}
-    kinds.update({x: ("category_touchpoint", x.split("@", 1)[1]) for x in pair_names})
-    kinds.update({x: ("topic", "") for x in topic_names})
+    kinds = {x: driver_kind(x) for x in names}
 
     entry_col = np.concatenate([cat_col[cat], np.asarray([col[x] for x in pair_names], dtype=np.int64)[pair_inv]])
     entry_doc = np.concatenate([docs, docs[paired]])
@@ -190,7 +202,7 @@ def build_design(
     topic_rows = np.flatnonzero(topics >= 0)
     ind[topic_rows, np.asarray([col[x] for x in topic_names], dtype=np.int64)[topic_inv]] = 1
     data = DriverInput(
-        outcome=np.asarray(outcome, dtype=float),
+        outcome=np.asarray(values, dtype=float),
         indicators=ind,
         names=names,
         kinds=[kinds[x][0] for x in names],
@@ -203,6 +215,20 @@ def build_design(
     table = SpanTable(keys=key[best], starts=entry_span[best, 0], ends=entry_span[best, 1],
                       scores=entry_score[best], n_documents=n)
     return DriverDesign(data, rows, table)
+
+
+def driver_kind(name: str) -> tuple[str, str]:
+    """Kind and touchpoint of a driver from its name (``topic:<id>``, ``CATEGORY@touchpoint``, ``CATEGORY``).
+
+    Examples:
+        >>> driver_kind("DELIVERY@delivery"), driver_kind("topic:3"), driver_kind("PRICE")
+        (('category_touchpoint', 'delivery'), ('topic', ''), ('category', ''))
+    """
+    if name.startswith("topic:"):
+        return "topic", ""
+    if "@" in name:
+        return "category_touchpoint", name.split("@", 1)[1]
+    return "category", ""
 
 
 def _audit_matrix(audit: dict[int, set[str]], pos: np.ndarray, names: list[str],
@@ -268,6 +294,18 @@ def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str
     return out
 
 
+def _spans_of(design: DriverDesign, j: np.ndarray | int, docs: np.ndarray,
+              doc_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Score, start and end of driver column(s) ``j`` in ``docs``: its strongest mention where
+    it has one, else the document's sentiment score and the whole text (``0, -1``)."""
+    found, at = design.spans.lookup(j, docs)
+    spans = design.spans
+    score = np.where(found, spans.scores[at] if found.any() else 0.0, np.asarray(doc_scores, dtype=float)[docs])
+    start = np.where(found, spans.starts[at] if found.any() else 0, 0)
+    end = np.where(found, spans.ends[at] if found.any() else -1, -1)
+    return score, start, end
+
+
 def pick_evidence(
     record: DriverRecord,
     design: DriverDesign,
@@ -290,8 +328,7 @@ def pick_evidence(
     docs = design.rows[design.data.indicators[:, j] > 0]
     if docs.size == 0:
         return []
-    found, at = design.spans.lookup(j, docs)
-    scores = np.where(found, design.spans.scores[at] if found.any() else 0.0, np.asarray(doc_scores, dtype=float)[docs])
+    scores, starts, ends = _spans_of(design, j, docs, doc_scores)
     chosen = select_evidence(
         docs.tolist(),
         embeddings=None if embeddings is None else embeddings[docs],
@@ -302,11 +339,79 @@ def pick_evidence(
         direction=1 if record.impact > 0 else -1,
     )
     where = {int(d): i for i, d in enumerate(docs.tolist())}
-    out = []
-    for d in chosen:
-        i = where[int(d)]
-        out.append((int(d), int(design.spans.starts[at[i]]), int(design.spans.ends[at[i]])) if found[i] else (int(d), 0, -1))
-    return out
+    return [(int(d), int(starts[where[int(d)]]), int(ends[where[int(d)]])) for d in chosen]
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Evidence candidates, one per (driver column, document): its column, the document's
+    index, the score the choice ranks on, its language and the mention's span (``end = -1``:
+    the whole text). Batch scoring keeps only those that can still be chosen."""
+
+    col: np.ndarray
+    doc: np.ndarray
+    score: np.ndarray
+    lang: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+    def take(self, keep: np.ndarray) -> Candidates:
+        return Candidates(*(getattr(self, f)[keep] for f in ("col", "doc", "score", "lang", "start", "end")))
+
+
+def evidence_candidates(design: DriverDesign, *, langs: Sequence[str] | np.ndarray, doc_scores: np.ndarray,
+                        k: int = 5, seed: int = 0, offset: int = 0) -> Candidates:
+    """The documents of one design (a scored part) that can be evidence for any driver.
+
+    Without document embeddings ``select_evidence`` picks, for a driver, only documents
+    among the ``k`` most relevant of their language in the driver's direction (it never
+    shows a language's ``k + 1``-th before its ``k``-th), so keeping those per (driver,
+    language, direction) in every part and merging gives the same choice as one pass over
+    all documents. ``offset`` turns part rows into file rows.
+    """
+    rows, cols = np.nonzero(np.asarray(design.data.indicators))
+    docs = design.rows[rows]
+    score, start, end = _spans_of(design, cols, docs, doc_scores)
+    cands = Candidates(cols.astype(np.int64), docs.astype(np.int64) + offset, score,
+                       np.asarray(langs, dtype=object)[docs], start.astype(np.int64), end.astype(np.int64))
+    return merge_candidates([cands], k=k, seed=seed)
+
+
+def merge_candidates(parts: Sequence[Candidates], *, k: int = 5, seed: int = 0) -> Candidates:
+    """Pool candidates and keep, per (driver column, language, direction), the ``k`` best."""
+    from vocmine.drivers._evidence import preference, tiebreak
+
+    c = Candidates(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in ("col", "doc", "score", "lang", "start", "end")))
+    if c.doc.size == 0:
+        return c
+    lang_code = np.unique(c.lang.astype(str), return_inverse=True)[1].ravel()
+    group = c.col * (int(lang_code.max()) + 1) + lang_code
+    jitter = tiebreak(c.doc, seed)
+    keep = np.zeros(c.doc.size, dtype=bool)
+    for direction in (-1, 1):
+        rel = preference(c.score, direction) + jitter
+        order = np.lexsort((-rel, group))
+        g = group[order]
+        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        rank = np.arange(g.size) - np.repeat(first, np.diff(np.r_[first, g.size]))
+        keep[order[rank < k]] = True
+    kept = c.take(keep)
+    return kept.take(np.lexsort((kept.doc, kept.col)))
+
+
+def pick_from_candidates(record: DriverRecord, names: Sequence[str], cands: Candidates, *,
+                         k: int = 5, seed: int = 0) -> list[tuple[int, int, int]]:
+    """``pick_evidence`` for a design seen only through its merged candidates (no embeddings)."""
+    from vocmine.drivers import select_evidence
+
+    mine = cands.take(cands.col == list(names).index(record.driver))
+    if mine.doc.size == 0:
+        return []
+    chosen = select_evidence(mine.doc.tolist(), embeddings=None, scores=mine.score, langs=mine.lang.tolist(),
+                             k=k, random_state=seed, direction=1 if record.impact > 0 else -1)
+    where = {int(d): i for i, d in enumerate(mine.doc.tolist())}
+    return [(int(d), int(mine.start[where[int(d)]]), int(mine.end[where[int(d)]])) for d in chosen]
 
 
 def quote_context(text: str, start: int, end: int, *, lang: str | None = None, limit: int = 240) -> tuple[int, str]:

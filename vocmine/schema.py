@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from vocmine.errors import InputRowError, SchemaError
 
@@ -51,6 +51,7 @@ __all__ = [
     "DRIVER_COLUMNS",
     "ERROR_COLUMNS",
     "ColumnMap",
+    "IdSet",
     "validate_frame",
 ]
 
@@ -239,6 +240,15 @@ def _as_text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+class IdSet(Protocol):
+    """What ``validate_frame`` needs of the ids accepted so far: a ``set[str]`` will do
+    (batch scoring passes a compact ``vocmine.batch._ids.SeenIds``)."""
+
+    def __contains__(self, key: object, /) -> bool: ...
+
+    def add(self, key: str, /) -> None: ...
+
+
 def validate_frame(
     df: pd.DataFrame,
     columns: ColumnMap | None = None,
@@ -246,7 +256,7 @@ def validate_frame(
     max_chars: int = 20_000,
     on_error: str = "collect",
     row_offset: int = 0,
-    seen_ids: set[str] | None = None,
+    seen_ids: IdSet | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check the input frame, rename to canonical columns and split off bad rows.
 
@@ -301,7 +311,7 @@ def validate_frame(
     times = _parse_column(df, cols.time, "datetime")
     errors: list[dict[str, Any]] = []
     keep: list[int] = []
-    seen: set[str] = seen_ids if seen_ids is not None else set()
+    seen: IdSet = seen_ids if seen_ids is not None else set()
     for i in range(n):
         fid = ids[i]
         reason = _reason_for_text(texts[i], max_chars)

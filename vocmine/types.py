@@ -146,6 +146,10 @@ class DriverInput:
             listed their categories), NaN elsewhere and in columns an audit cannot check
             (topics); ``None``: no audit. With an audit the category model's impacts are
             regression-calibrated for extraction errors (``vocmine.drivers._calibrate``).
+        counts: ``(n,)`` positive integer weights, or ``None`` (every row is one document).
+            Row i then stands for ``counts[i]`` documents that share its indicators, outcome,
+            period and polarity sign (see ``vocmine.drivers.collapse_rows``); every statistic
+            equals the one computed on the documents themselves. Not allowed with ``audit``.
     """
 
     outcome: np.ndarray
@@ -157,6 +161,7 @@ class DriverInput:
     periods: Sequence[str] | None = None
     outcome_name: str = "rating"
     audit: np.ndarray | None = None
+    counts: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +250,12 @@ class TouchpointLinker(Protocol):
 
 @runtime_checkable
 class DriverRanker(Protocol):
-    """Ranks drivers by their adjusted impact on an outcome."""
+    """Ranks drivers by their adjusted impact on an outcome.
+
+    A ranker that honours ``DriverInput.counts`` sets a class attribute
+    ``accepts_counts = True``; batch scoring then hands it each scored part collapsed and
+    merged (bounded memory). Any other ranker gets one row per document.
+    """
 
     def rank(self, data: DriverInput) -> list[DriverRecord]: ...
 

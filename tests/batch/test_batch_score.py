@@ -13,6 +13,7 @@ import pytest
 
 from vocmine import AnalysisResult, Pipeline
 from vocmine.batch import iter_chunks, score_file
+from vocmine.drivers import ImpactRanker
 from vocmine.errors import NotFittedError, VocmineError
 from tests.fakes import fake_components
 
@@ -62,11 +63,16 @@ def test_chunks_are_exact(tmp_path: Path) -> None:
     assert sizes == [(0, 0, 10), (1, 10, 10), (2, 20, 3)]
 
 
-def test_chunked_scoring_equals_one_shot(tmp_path: Path) -> None:
+@pytest.mark.parametrize("ranker", ["impact", "per-document"])
+def test_chunked_scoring_equals_one_shot(tmp_path: Path, ranker: str) -> None:
+    """ImpactRanker ranks merged, collapsed parts; a ranker without ``accepts_counts`` gets every document."""
     df = _frame(40)
     p = tmp_path / "in.csv"
     df.to_csv(p, index=False)
-    pipe = _fitted(df)
+    comps = fake_components()
+    if ranker == "impact":
+        comps["drivers"] = ImpactRanker(n_boot=50)
+    pipe = Pipeline(components=comps).fit(df, **COLS)  # type: ignore[arg-type]
     out = score_file(pipe, p, tmp_path / "out", columns=COLS, chunk_rows=7, progress=False)
     res = AnalysisResult.load(out)
     whole = pipe.score(pd.read_csv(p, dtype=object, keep_default_na=False, na_values=[""]), **COLS)

@@ -246,7 +246,7 @@ def test_collapse_columns_packs_like_packbits() -> None:
                                   return_index=True, return_inverse=True)
     cols = [x[:, j] for j in range(10)] + [x[:, j].astype(float) for j in range(10, 13)]
     pat = _impact.collapse_columns(cols, y)
-    np.testing.assert_array_equal(pat.rows, x[first].astype(float))
+    np.testing.assert_array_equal(pat.rows.toarray(), x[first].astype(float))
     assert pat.cell_n.sum() == 500 and pat.rows.shape == (len(first), 13)
     for u in range(pat.rows.shape[0]):  # every cell's documents have its pattern and outcome
         docs = np.flatnonzero(inverse.ravel() == u)

@@ -42,14 +42,14 @@ def _word_lemmatizer(kind: str, lang: str) -> Callable[[str], str]:
                 f"installed. Fix: pip install pymorphy3 pymorphy3-dicts-{lang}."
             ) from exc
         morph = pymorphy3.MorphAnalyzer(lang=lang)
-        return functools.lru_cache(maxsize=100_000)(lambda w: str(morph.parse(w)[0].normal_form))
+        return functools.lru_cache(maxsize=50_000)(lambda w: str(morph.parse(w)[0].normal_form))
     try:
         import simplemma
     except ImportError as exc:  # pragma: no cover - simplemma is a core dependency
         raise MissingDependencyError(
             f"[E007] {lang!r} aspect lemmas need 'simplemma', which is not installed. Fix: pip install simplemma."
         ) from exc
-    return functools.lru_cache(maxsize=100_000)(lambda w: str(simplemma.lemmatize(w, lang=lang)))
+    return functools.lru_cache(maxsize=50_000)(lambda w: str(simplemma.lemmatize(w, lang=lang)))
 
 
 def term_lemma(term: str, lang: str) -> str:

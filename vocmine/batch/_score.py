@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from vocmine import schema
 from vocmine.batch._chunks import iter_chunks
+from vocmine.batch._drivers import rank_parts, read_parts
+from vocmine.batch._ids import SeenIds
 from vocmine.errors import VocmineError
 from vocmine.result import SCHEMA_VERSION, encode_json_columns
 
@@ -108,13 +110,15 @@ def _prepare(out: Path, manifest: dict[str, Any], resume: bool) -> None:
     _atomic_write_bytes(manifest_path, json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8"))
 
 
-def _seen_ids(out: Path, done: list[int]) -> set[str]:
+def _seen_ids(out: Path, done: list[int]) -> SeenIds:
     import pyarrow.parquet as pq
 
-    seen: set[str] = set()
+    seen = SeenIds()
     for index in done:
         table = pq.read_table(out / "documents" / f"part-{index:05d}.parquet", columns=["feedback_id"])
-        seen.update(str(x) for x in table.column(0).to_pylist())
+        for x in table.column(0).to_pylist():
+            seen.add(str(x))
+        seen.commit()
     return seen
 
 
@@ -163,7 +167,11 @@ def score_file(
             if bar is not None:
                 bar.update(len(frame))
             continue
+        id_col = cols.get("id_col")
+        if id_col is not None and id_col in frame:
+            seen.prefetch(frame[id_col].tolist())
         result = pipeline.score(frame, row_offset=first_row, seen_ids=seen, **cols)
+        seen.commit()
         for name in PART_TABLES:
             _write_part(result.tables()[name], dst / name / f"part-{index:05d}.parquet", typed=True)
         _write_part(result.topics, dst / _PROGRESS / f"topics-{index:05d}.parquet")
@@ -203,14 +211,17 @@ def _finalize(pipeline: Pipeline, out: Path) -> None:
             _write_part(empty.tables()[name], out / name / "part-00000.parquet", typed=True)
         _write_part(empty.topics, out / _PROGRESS / "topics-00000.parquet")
         parts = sorted((out / "documents").glob("part-*.parquet"))
-    docs, mentions, rows = _driver_inputs(out, parts)
 
     def fetch_texts(ids: list[str]) -> dict[str, str]:
         table = pq.read_table(out / "documents", columns=["feedback_id", "text"], filters=[("feedback_id", "in", ids)])
         return dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist()))
 
-    drivers = pipeline.rank_drivers(docs, mentions, fetch_texts=fetch_texts, mention_rows=rows) if len(docs) else None
-    if drivers is None:
+    if getattr(pipeline.component("drivers"), "accepts_counts", False):
+        drivers = rank_parts(pipeline, out, parts, fetch_texts)
+    else:  # a ranker that needs one row per document: hold every document's driver inputs
+        docs, mentions, rows = _driver_inputs(out, parts)
+        drivers = pipeline.rank_drivers(docs, mentions, fetch_texts=fetch_texts, mention_rows=rows)
+    if drivers.empty:
         drivers = AnalysisResult.empty().drivers
     _write_part(drivers, out / "drivers.parquet")
     topics = pd.read_parquet(sorted((out / _PROGRESS).glob("topics-*.parquet"))[0])
@@ -220,41 +231,17 @@ def _finalize(pipeline: Pipeline, out: Path) -> None:
     _atomic_write_bytes(out / "meta.json", json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
-#: document columns the driver ranking reads (the rest, texts included, stay on disk)
-_DRIVER_DOC_COLUMNS = (schema.FEEDBACK_ID, schema.RATING, schema.TOUCHPOINT, schema.CREATED_AT, schema.LANG,
-                       schema.SENTIMENT_SCORE, schema.TOPIC_ID)
-_LABEL_COLUMNS = (schema.TOUCHPOINT, schema.LANG, "category")  # few distinct values: read as categoricals
-
-
 def _driver_inputs(out: Path, parts: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame, Any]:
-    """Documents and mentions for the final driver ranking, read part by part.
-
-    Only the columns the ranking uses are read; labels become categoricals, and each
-    mention's document row is matched within its own part, so the mentions' ids are
-    never held for the whole file (at a million documents this keeps the final step
-    to a few hundred MB).
-    """
+    """Documents and mentions of every part for a ranker without ``accepts_counts``
+    (columns as ``read_parts`` reads them; mention rows point into the whole documents table)."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pandas as pd
 
-    from vocmine.pipeline._stages import _doc_index
-
-    names = set(pq.read_schema(parts[0]).names)
-    doc_cols = [c for c in _DRIVER_DOC_COLUMNS if c in names]
-    doc_parts, mention_parts, rows = [], [], []
-    offset = 0
-    for part in parts:
-        docs = pq.read_table(part, columns=doc_cols, read_dictionary=[c for c in _LABEL_COLUMNS if c in doc_cols])
-        ment = pq.read_table(out / "mentions" / part.name, columns=[schema.FEEDBACK_ID, "category", "score",
-                                                                     schema.START, schema.END],
-                             read_dictionary=["category"])
-        at = _doc_index(docs.column(schema.FEEDBACK_ID).to_pandas(), ment.column(schema.FEEDBACK_ID).to_pandas())
-        rows.append(at.astype(np.int64) + offset)
-        offset += docs.num_rows
-        doc_parts.append(docs)
-        mention_parts.append(ment.drop_columns([schema.FEEDBACK_ID]))
-    frames = [pa.concat_tables(t, promote_options="permissive").to_pandas() for t in (doc_parts, mention_parts)]
-    del doc_parts, mention_parts
-    pa.default_memory_pool().release_unused()  # hand the Arrow buffers back before the ranking allocates
-    return frames[0], frames[1], np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    docs, mentions, rows, offset = [], [], [], 0
+    for d, m, at in read_parts(out, parts):
+        docs.append(d)
+        mentions.append(m)
+        rows.append(at + offset)
+        offset += len(d)
+    return (pd.concat(docs, ignore_index=True), pd.concat(mentions, ignore_index=True),
+            np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64))

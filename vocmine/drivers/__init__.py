@@ -12,12 +12,14 @@ from vocmine.drivers._evidence import select_evidence
 from vocmine.drivers._impact import benjamini_hochberg
 from vocmine.drivers._outcome import OUTCOME_SCALES, nps, nps_points, to_outcome
 from vocmine.drivers._ranker import ImpactRanker
+from vocmine.drivers._rows import collapse_rows
 from vocmine.drivers._trend import emerging_test, period_labels, trend_table
 
 __all__ = [
     "ImpactRanker",
     "OUTCOME_SCALES",
     "benjamini_hochberg",
+    "collapse_rows",
     "emerging_test",
     "nps",
     "nps_points",

@@ -39,7 +39,7 @@ from scipy import sparse
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["Model", "plan_models", "PAIR_KIND", "CATEGORY_KIND"]
+__all__ = ["Model", "plan_models", "column_totals", "PAIR_KIND", "CATEGORY_KIND"]
 
 PAIR_KIND = "category_touchpoint"
 CATEGORY_KIND = "category"
@@ -70,24 +70,39 @@ class Model:
         return [x[:, j] for j in self.columns] + [self.nuisance[:, r] for r in range(self.nuisance.shape[1])]
 
 
-def sparse_from_columns(columns: Sequence[np.ndarray], n: int) -> sparse.csc_matrix:
-    """Float CSC matrix of 0/1 columns, built from their non-zeros only."""
+def sparse_from_columns(columns: Sequence[np.ndarray], n: int,
+                        counts: np.ndarray | None = None) -> sparse.csc_matrix:
+    """Float CSC matrix of 0/1 columns, built from their non-zeros only; with ``counts``
+    (row weights) each non-zero holds its row's count instead of 1."""
     idx = [np.flatnonzero(c) for c in columns]
     indptr = np.concatenate([[0], np.cumsum([i.size for i in idx], dtype=np.int64)])
     indices = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
-    return sparse.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n, len(columns)))
+    data = np.ones(indices.size) if counts is None else np.asarray(counts, dtype=float)[indices]
+    return sparse.csc_matrix((data, indices, indptr), shape=(n, len(columns)))
 
 
-def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> dict[int, int]:
+def column_totals(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Documents per column of a 0/1 matrix whose row i stands for ``counts[i]`` documents
+    (one each when ``counts`` is ``None``); no float copy of ``x``."""
+    if counts is None:
+        return np.asarray(x.sum(0))
+    c = np.asarray(counts, dtype=float)
+    return np.array([c[np.asarray(x[:, j], dtype=bool)].sum() for j in range(x.shape[1])])
+
+
+def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str],
+                 counts: np.ndarray | None = None) -> dict[int, int]:
     """Map each pair column to the category column that contains all of its documents."""
     cats = [j for j, kd in enumerate(kinds) if kd == CATEGORY_KIND]
     pairs = [j for j, kd in enumerate(kinds) if kd == PAIR_KIND]
     parents: dict[int, int] = {}
     if not cats or not pairs:
         return parents
-    xs = sparse_from_columns([x[:, j] for j in range(x.shape[1])], x.shape[0])
-    inside = np.asarray((xs[:, pairs].T @ xs[:, cats]).toarray())  # (pairs, cats) overlaps
-    support = np.asarray(xs.sum(0)).ravel()
+    cols = [x[:, j] for j in range(x.shape[1])]
+    xs = sparse_from_columns(cols, x.shape[0])
+    xw = xs if counts is None else sparse_from_columns(cols, x.shape[0], counts)
+    inside = np.asarray((xw[:, pairs].T @ xs[:, cats]).toarray())  # (pairs, cats) document overlaps
+    support = np.asarray(xw.sum(0)).ravel()
     for row, j in enumerate(pairs):
         cand = [i for i, c in enumerate(cats) if inside[row, i] == support[j] and support[c] > 0]
         if cand:
@@ -98,15 +113,17 @@ def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> d
     return parents
 
 
-def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str]) -> None:
+def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str],
+            counts: np.ndarray | None = None) -> None:
     """Drop exactly collinear columns in design order (in place)."""
     cols = model.design_columns(x)
     if not cols:
         return
-    n = x.shape[0]
-    xs = sparse_from_columns(cols, n)
-    total = np.asarray(xs.sum(0), dtype=float).ravel()
-    raw = np.asarray((xs.T @ xs).toarray())  # X'X through a sparse product (no dense BLAS on (n, k))
+    xs = sparse_from_columns(cols, x.shape[0])
+    xw = xs if counts is None else sparse_from_columns(cols, x.shape[0], counts)
+    n = x.shape[0] if counts is None else float(np.sum(counts))
+    total = np.asarray(xw.sum(0), dtype=float).ravel()
+    raw = np.asarray((xw.T @ xs).toarray())  # X'CX through a sparse product (no dense BLAS on (n, k))
     gram = raw - np.outer(total, total) / max(n, 1)  # centred Gram
     kept: list[int] = []
     for pos in range(len(cols)):
@@ -147,7 +164,8 @@ def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str]) -> N
 
 
 def plan_models(
-    x: np.ndarray, names: Sequence[str], kinds: Sequence[str], min_support: int
+    x: np.ndarray, names: Sequence[str], kinds: Sequence[str], min_support: int,
+    counts: np.ndarray | None = None,
 ) -> list[Model]:
     """Split eligible drivers into the category-level and pair-level models.
 
@@ -156,15 +174,16 @@ def plan_models(
         names: driver ids.
         kinds: driver kinds.
         min_support: fewest documents a driver needs to enter a model.
+        counts: documents each row stands for (``None``: one each).
 
     Returns:
         One or two models; drivers below ``min_support`` appear in none.
     """
     n, k = x.shape
-    support = x.sum(0)
+    support = column_totals(x, counts)
     eligible = [j for j in range(k) if support[j] >= min_support]
     by_support = sorted(eligible, key=lambda j: (-support[j], names[j]))
-    parents = find_parents(x, names, kinds)
+    parents = find_parents(x, names, kinds, counts)
     base = Model("category", [j for j in by_support if kinds[j] != PAIR_KIND], np.zeros((n, 0)))
     models = [base]
     pair_cols = [j for j in by_support if kinds[j] == PAIR_KIND]
@@ -180,5 +199,5 @@ def plan_models(
         nuisance = np.column_stack(nuis) if nuis else np.zeros((n, 0))
         models.append(Model("pair", pair_cols + others, nuisance))
     for m in models:
-        _screen(x, m, len(m.columns), names)
+        _screen(x, m, len(m.columns), names, counts)
     return models

@@ -11,8 +11,10 @@ positive for a positive one (``+1``) and ignores sentiment for ``0``. Each step
 picks ``argmax lambda * rel_i - (1 - lambda) * max_{j in S} cos(e_i, e_j)`` so near
 duplicates are skipped. Without embeddings only ``pref`` counts. While some language
 present among the candidates is not yet represented, the pick is restricted to the
-languages not yet shown. Ties are broken by a seeded permutation, so the result is
-deterministic for a given ``random_state``.
+languages not yet shown. Ties are broken by a seeded hash of the document index, so the
+result is deterministic for a given ``random_state`` and a document's place in the order
+does not depend on which other candidates are present (batch scoring preselects
+candidates part by part and still picks what a one-shot run picks).
 
 Examples:
     >>> import numpy as np
@@ -109,10 +111,8 @@ def select_evidence(
     def take(arr: np.ndarray) -> np.ndarray:
         return arr[aligned_at] if arr.shape[0] == n_cand else arr[cand]
 
-    rng = np.random.default_rng(random_state)
-    jitter = rng.permutation(cand.size) / (cand.size * 1e6)
-    s = np.nan_to_num(take(score_arr), nan=0.0)
-    pref = (1.0 + direction * np.clip(s, -1.0, 1.0)) / 2.0  # 1 = strongest wanted polarity
+    jitter = tiebreak(cand, random_state)
+    pref = preference(take(score_arr), direction)
     if emb_all is not None:
         emb = take(emb_all)
         emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
@@ -140,3 +140,23 @@ def select_evidence(
         if emb_all is not None:
             max_sim = np.maximum(max_sim, emb @ emb[best])
     return [int(cand[i]) for i in chosen]
+
+
+def preference(scores: np.ndarray, direction: int) -> np.ndarray:
+    """``(1 + direction * s) / 2``: 1 for the strongest wanted polarity (NaN scores count as 0)."""
+    s = np.nan_to_num(np.asarray(scores, dtype=float), nan=0.0)
+    return (1.0 + direction * np.clip(s, -1.0, 1.0)) / 2.0
+
+
+def tiebreak(docs: np.ndarray, seed: int) -> np.ndarray:
+    """A value in ``[0, 1e-6)`` per document index: a seeded splitmix64 hash, so equally
+    relevant verbatims are ordered the same way whatever the other candidates are."""
+    mask = (1 << 64) - 1
+    z = np.asarray(docs, dtype=np.int64).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    z += np.uint64(((int(seed) + 1) * 0xD1B54A32D192ED03) & mask)
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(0x94D049BB133111EB)
+    z ^= z >> np.uint64(31)
+    return (z >> np.uint64(11)).astype(float) * (2.0**-53) * 1e-6

@@ -90,8 +90,7 @@ class Patterns:
     which has exactly the law of the sum of ``c`` i.i.d. Exp(1) document weights.
     """
 
-    rows: np.ndarray  # (U, p) float 0/1
-    rows_csr: sparse.csr_matrix  # the same, sparse
+    rows: sparse.csr_matrix  # (U, p) 0/1 pattern rows (sparse: U x p floats would dominate memory)
     pairs: sparse.csr_matrix  # (U, P) 1 where both drivers of pair P are present
     pair_jk: tuple[np.ndarray, np.ndarray]  # driver indices of each pair (j <= k)
     cell_row: np.ndarray  # (K,) pattern of each cell, non-decreasing
@@ -100,12 +99,13 @@ class Patterns:
     starts: np.ndarray  # (U,) first cell of each pattern
 
 
-def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray) -> Patterns:
+def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray, counts: np.ndarray | None = None) -> Patterns:
     """Collapse a 0/1 design, given as ``p`` columns (views: the ``(n, p)`` matrix is never
     built), and the outcome to patterns, pairs and cells.
 
     Each document's pattern is packed into bits column by column (as ``np.packbits`` would,
-    first column in the high bit), so memory is ``n * p / 8`` bytes.
+    first column in the high bit), so memory is ``n * p / 8`` bytes. With ``counts`` row i
+    stands for ``counts[i]`` documents; the cells (and so every fit) are those of the documents.
     """
     n, p = y.size, len(columns)
     if p == 0:
@@ -118,17 +118,22 @@ def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray) -> Patterns:
             packed[:, i >> 3] |= bits << np.uint8(7 - (i & 7))
         keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        rows = np.column_stack([np.asarray(col)[first] != 0 for col in columns]).astype(float)
+        del packed, keys
+        rows = _sparse_rows([np.flatnonzero(np.asarray(col)[first]) for col in columns], first.size)
     inverse = np.asarray(inverse, dtype=np.intp).ravel()
     order = np.lexsort((y, inverse))
     r_s, y_s = inverse[order], y[order]
     new = np.ones(n, dtype=bool)
     new[1:] = (r_s[1:] != r_s[:-1]) | (y_s[1:] != y_s[:-1])
     first_cell = np.flatnonzero(new)
-    cell_n = np.diff(np.append(first_cell, n)).astype(float)
+    if counts is None:
+        cell_n = np.diff(np.append(first_cell, n)).astype(float)
+    else:
+        cell_n = np.add.reduceat(np.asarray(counts, dtype=float)[order], first_cell) if n else np.zeros(0)
     cell_row = r_s[first_cell]
     starts = np.searchsorted(cell_row, np.arange(rows.shape[0]))
     csr = sparse.csr_matrix(rows)
+    csr.sort_indices()
     counts = np.diff(csr.indptr)
     pos = np.arange(csr.indices.size)
     reps = np.repeat(csr.indptr[1:], counts) - pos
@@ -141,9 +146,15 @@ def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray) -> Patterns:
     pairs = sparse.csr_matrix(
         (np.ones(j.size), (u, col.ravel())), shape=(rows.shape[0], uniq.size)
     )
-    return Patterns(
-        rows, csr, pairs, (uniq // width, uniq % width), cell_row, y_s[first_cell], cell_n, starts
-    )
+    return Patterns(csr, pairs, (uniq // width, uniq % width), cell_row, y_s[first_cell], cell_n, starts)
+
+
+def _sparse_rows(column_rows: Sequence[np.ndarray], n_rows: int) -> sparse.csr_matrix:
+    """CSR 0/1 matrix from the set rows of each column."""
+    indptr = np.concatenate([[0], np.cumsum([r.size for r in column_rows], dtype=np.int64)])
+    indices = np.concatenate(column_rows) if column_rows else np.zeros(0, dtype=np.int64)
+    csc = sparse.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_rows, len(column_rows)))
+    return csc.tocsr()
 
 
 def _to_rows(values: np.ndarray, pat: Patterns) -> np.ndarray:
@@ -174,8 +185,8 @@ def moments(weights: np.ndarray, pat: Patterns) -> Moments:
     j, k = pat.pair_jk
     sxx[:, j, k] = flat
     sxx[:, k, j] = flat
-    sx = np.asarray(pat.rows_csr.T @ wu.T).T
-    sxy = np.asarray(pat.rows_csr.T @ yu.T).T
+    sx = np.asarray(pat.rows.T @ wu.T).T
+    sxy = np.asarray(pat.rows.T @ yu.T).T
     return Moments(wu.sum(1), sx, yu.sum(1), sxy, sxx)
 
 
@@ -211,15 +222,24 @@ def point_fit(pat: Patterns, ridge: float, *, joint: bool) -> PointFit:
     mom = moments(pat.cell_n[None, :], pat)
     beta = solve(mom, ridge, joint=joint)[0]
     xbar, ybar = mom.sx[0] / n, mom.sy[0] / n
-    mc = pat.rows - xbar  # centred pattern rows (U, p)
-    # products with the (U, p) pattern matrix go through sparse / einsum kernels: dense
-    # BLAS on tall-skinny shapes thrashes when many threads share few cores
+    # dense (rows, p) work goes block by block (memory does not grow with the patterns); products
+    # with pattern rows go through sparse / einsum kernels: dense BLAS on tall-skinny shapes
+    # thrashes when many threads share few cores
     if joint:
         gram = mom.sxx[0] - n * np.outer(xbar, xbar) + ridge * np.eye(p)
         ginv = np.linalg.inv(gram)
-        infl = np.asarray(pat.rows_csr @ ginv) - xbar @ ginv  # = mc @ ginv
-        lev = 1.0 / n + np.einsum("up,up->u", infl, mc)
-        fitted = ybar + np.asarray(pat.rows_csr @ beta).ravel() - xbar @ beta
+        shift = xbar @ ginv
+
+        def influence(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+            block = pat.rows[lo:hi]
+            return np.asarray(block @ ginv) - shift, block.toarray() - xbar  # = mc @ ginv, mc
+
+        u_all = pat.rows.shape[0]
+        lev = np.empty(u_all)
+        for lo, hi in _blocks(u_all, p):
+            infl, mc = influence(lo, hi)
+            lev[lo:hi] = 1.0 / n + np.einsum("up,up->u", infl, mc)
+        fitted = ybar + np.asarray(pat.rows @ beta).ravel() - xbar @ beta
         resid = pat.cell_y - fitted[pat.cell_row]
         et = resid / (1.0 - np.minimum(lev, 0.9999))[pat.cell_row]
         y_adj = fitted[pat.cell_row] + et
@@ -228,17 +248,23 @@ def point_fit(pat: Patterns, ridge: float, *, joint: bool) -> PointFit:
         meat = e2.sxx[0] - np.outer(sx, xbar) - np.outer(xbar, sx) + tot * np.outer(xbar, xbar)
         var = np.diag(ginv @ meat @ ginv)
         sums = _to_rows(np.vstack([pat.cell_n * et**2, pat.cell_n * et**3]), pat)
-        m2 = np.einsum("u,up->p", sums[0], infl**2)  # jackknife influence of a doc: infl[row] * et
-        m3 = np.einsum("u,up->p", sums[1], infl**3)
+        m2, m3 = np.zeros(p), np.zeros(p)
+        for lo, hi in _blocks(u_all, p):  # jackknife influence of a doc: infl[row] * et
+            infl, _ = influence(lo, hi)
+            m2 += np.einsum("u,up->p", sums[0, lo:hi], infl**2)
+            m3 += np.einsum("u,up->p", sums[1, lo:hi], infl**3)
     else:
         gdiag = np.diag(mom.sxx[0]) - n * xbar**2 + ridge
         gdiag = np.where(gdiag > 0, gdiag, np.inf)
-        xc = mc[pat.cell_row]  # (K, p)
-        resid = (pat.cell_y - ybar)[:, None] - xc * beta
-        et = resid / (1.0 - np.minimum(1.0 / n + xc**2 / gdiag, 0.9999))
-        infl = xc * et / gdiag
-        var = np.einsum("k,kp->p", pat.cell_n, infl**2)
-        m2, m3 = var, np.einsum("k,kp->p", pat.cell_n, infl**3)
+        var, m3 = np.zeros(p), np.zeros(p)
+        for lo, hi in _blocks(pat.cell_n.size, p):
+            xc = pat.rows[pat.cell_row[lo:hi]].toarray() - xbar  # (cells, p)
+            resid = (pat.cell_y[lo:hi] - ybar)[:, None] - xc * beta
+            et = resid / (1.0 - np.minimum(1.0 / n + xc**2 / gdiag, 0.9999))
+            infl = xc * et / gdiag
+            var += np.einsum("k,kp->p", pat.cell_n[lo:hi], infl**2)
+            m3 += np.einsum("k,kp->p", pat.cell_n[lo:hi], infl**3)
+        m2 = var
         y_adj = None
     se = np.sqrt(np.maximum(var, 0.0))
     safe = np.where(se > 0, se, 1.0)
@@ -246,6 +272,12 @@ def point_fit(pat: Patterns, ridge: float, *, joint: bool) -> PointFit:
     # jackknife values are b_(-i) = b - influence_i, so a = sum(infl^3) / (6 sum(infl^2)^1.5)
     accel = np.where(m2 > 0, m3 / (6.0 * np.where(m2 > 0, m2, 1.0) ** 1.5), 0.0)
     return PointFit(beta, se, pval, accel, float(ybar - xbar @ beta), y_adj)
+
+
+def _blocks(rows: int, p: int, budget: int = 2_000_000) -> list[tuple[int, int]]:
+    """Row ranges whose ``(rows, p)`` float arrays hold at most ``budget`` values (16 MB)."""
+    step = max(1, budget // max(p, 1))
+    return [(lo, min(lo + step, rows)) for lo in range(0, rows, step)]
 
 
 def bootstrap(

@@ -25,7 +25,9 @@ simulations per scenario): percentile intervals covered 0.945 of 33,600 true val
 14,400 true nulls at 0.05 (bootstrap 0.048, but with a floor of ``2 / (n_boot + 1)``
 that starves Benjamini-Hochberg), so HC3 is the default ``p_method``. Drivers with
 fewer than ``min_support`` documents with an outcome are not fitted (NaN impact,
-reason in ``extra``). Category x touchpoint pairs are fitted in a second model, see
+reason in ``extra``). With ``DriverInput.counts`` (rows that stand for several identical documents, see
+``vocmine.drivers.collapse_rows``) every sum above runs over documents, so the figures equal
+those of the uncollapsed input. Category x touchpoint pairs are fitted in a second model, see
 ``vocmine.drivers._design``. Emerging drivers: see ``vocmine.drivers._trend``.
 
 With an audit (``DriverInput.audit``: true categories of documents a person checked), the
@@ -56,7 +58,7 @@ import numpy as np
 from scipy import sparse, stats
 
 from vocmine.drivers import _impact
-from vocmine.drivers._design import PAIR_KIND, Model, find_parents, plan_models
+from vocmine.drivers._design import PAIR_KIND, Model, column_totals, find_parents, plan_models
 from vocmine.drivers._trend import MIN_PERIODS, _counts, emerging_test
 from vocmine.errors import ConfigError, SchemaError
 from vocmine.types import DriverInput, DriverRecord
@@ -87,12 +89,17 @@ class ImpactRanker:
         interval: ``"percentile"`` or ``"bca"`` bootstrap intervals.
         p_method: ``"hc3"`` (analytic sandwich, t test) or ``"bootstrap"``.
 
+    ``accepts_counts``: it ranks collapsed inputs (``DriverInput.counts``) exactly, so batch
+    scoring hands it merged rows instead of one row per document.
+
     Examples:
         >>> from vocmine.drivers import ImpactRanker
         >>> from vocmine.types import DriverRanker
         >>> isinstance(ImpactRanker(), DriverRanker)
         True
     """
+
+    accepts_counts = True
 
     def __init__(
         self,
@@ -166,23 +173,26 @@ class ImpactRanker:
         self._check_params()
         y, x, pol, periods = _validate(data)
         audit = _validate_audit(data, x.shape)
+        counts = _validate_counts(data, y.size, audit is not None)
         names = [str(v) for v in data.names]
         kinds = [str(v) for v in data.kinds]
-        n_docs, k = x.shape
+        k = x.shape[1]
+        n_docs = x.shape[0] if counts is None else int(counts.sum())
         fit = ~np.isnan(y)
         y_fit, x_fit = (y, x) if fit.all() else (y[fit], x[fit])
-        n_all = x.sum(0)
-        n_out = x_fit.sum(0)
-        share_out = n_out / max(int(fit.sum()), 1)
+        c_fit = None if counts is None else counts[fit]
+        n_all = column_totals(x, counts)
+        n_out = column_totals(x_fit, c_fit)
+        share_out = n_out / max(int(fit.sum() if c_fit is None else c_fit.sum()), 1)
         est: dict[int, dict[str, Any]] = {}
-        for model in self._models(x_fit, names, kinds):
-            est.update(self._fit_model(model, x_fit, y_fit, names, kinds))
+        for model in self._models(x_fit, names, kinds, c_fit):
+            est.update(self._fit_model(model, x_fit, y_fit, names, kinds, c_fit))
             if audit is not None and model.name == "category":
                 self._calibrate(est, model, x, y, audit, names)
-        parents = find_parents(x, names, kinds)
+        parents = find_parents(x, names, kinds, counts)
         p_vals = np.array([est.get(j, {}).get("p", _nan()) for j in range(k)])
         q_vals = _impact.benjamini_hochberg(p_vals)
-        trend = self._trend(x, periods, k)
+        trend = self._trend(x, periods, k, counts)
         rows = []
         for j in range(k):
             e = est.get(j, {})
@@ -198,7 +208,7 @@ class ImpactRanker:
                 extra["opportunity_ci"] = [
                     float(max(0.0, -hi) * share_out[j]), float(max(0.0, -lo) * share_out[j])
                 ]
-            neg, pos = _polarity_shares(pol, x, j)
+            neg, pos = _polarity_shares(pol, x, j, counts)
             extra.update(trend["extra"][j])
             rows.append(
                 dict(
@@ -219,14 +229,16 @@ class ImpactRanker:
         )
         return [DriverRecord(rank=r + 1, **rows[j]) for r, j in enumerate(order)]
 
-    def _models(self, x_fit: np.ndarray, names: list[str], kinds: list[str]) -> list[Model]:
+    def _models(self, x_fit: np.ndarray, names: list[str], kinds: list[str],
+                counts: np.ndarray | None) -> list[Model]:
         if self.method == "ols":
-            return plan_models(x_fit, names, kinds, self.min_support)
-        support = x_fit.sum(0)
+            return plan_models(x_fit, names, kinds, self.min_support, counts)
+        support = column_totals(x_fit, counts)
+        total = x_fit.shape[0] if counts is None else counts.sum()
         cols = [j for j in range(x_fit.shape[1]) if support[j] >= self.min_support]
         model = Model("marginal", [], np.zeros((x_fit.shape[0], 0)))
         for j in cols:
-            if support[j] == x_fit.shape[0]:
+            if support[j] == total:
                 model.dropped[j] = "present in every document with an outcome; no contrast"
             else:
                 model.columns.append(j)
@@ -239,6 +251,7 @@ class ImpactRanker:
         y_fit: np.ndarray,
         names: list[str],
         kinds: list[str],
+        counts: np.ndarray | None = None,
     ) -> dict[int, dict[str, Any]]:
         joint = self.method == "ols"
         out: dict[int, dict[str, Any]] = {}
@@ -247,7 +260,7 @@ class ImpactRanker:
                 out[j] = {"extra": {"model": model.name, "reason": reason}}
         if not model.columns:
             return out
-        pat = _impact.collapse_columns(model.design_columns(x_fit), y_fit)
+        pat = _impact.collapse_columns(model.design_columns(x_fit), y_fit, counts)
         pf = _impact.point_fit(pat, float(self.ridge), joint=joint)
         if self.n_boot > 0:
             boot = _impact.bootstrap(
@@ -261,7 +274,8 @@ class ImpactRanker:
             lo, hi = both[self.interval]
             p_boot = _impact.bootstrap_p(pf.beta, boot)
         else:
-            crit = stats.t.ppf(1 - float(self.alpha) / 2, max(y_fit.size - pf.beta.size - 1, 1))
+            n_fit = float(pat.cell_n.sum())
+            crit = stats.t.ppf(1 - float(self.alpha) / 2, max(n_fit - pf.beta.size - 1, 1))
             lo, hi = pf.beta - crit * pf.se, pf.beta + crit * pf.se
             p_boot = np.full(pf.beta.shape, np.nan)
             both = {}
@@ -270,6 +284,7 @@ class ImpactRanker:
             if model.name == "pair" and kinds[j] != PAIR_KIND:
                 continue  # adjustment only; reported by the category model
             xj = x_fit[:, j]
+            with_j, without_j = _weighted_mean(y_fit, counts, xj), _weighted_mean(y_fit, counts, ~xj)
             out[j] = {
                 "impact": float(pf.beta[pos]),
                 "ci": (float(lo[pos]), float(hi[pos])),
@@ -279,8 +294,8 @@ class ImpactRanker:
                     "se": float(pf.se[pos]),
                     "p_value_hc3": float(pf.p_value[pos]),
                     "p_value_bootstrap": float(p_boot[pos]),
-                    "raw_diff": float(y_fit[xj].mean() - y_fit[~xj].mean()) if 0 < xj.sum() < xj.size else _nan(),
-                    "mean_with": float(y_fit[xj].mean()),
+                    "raw_diff": with_j - without_j,
+                    "mean_with": with_j,
                     "ci_method": self.interval if self.n_boot > 0 else "hc3-t",
                     **{
                         f"ci_{kind}": [float(b_lo[pos]), float(b_hi[pos])]
@@ -322,7 +337,8 @@ class ImpactRanker:
             if twin in est:
                 est[j] = {**est[twin], "extra": {**est[twin]["extra"], "aliased_with": names[twin]}}
 
-    def _trend(self, x: np.ndarray, periods: np.ndarray | None, k: int) -> dict[str, list[Any]]:
+    def _trend(self, x: np.ndarray, periods: np.ndarray | None, k: int,
+               counts: np.ndarray | None = None) -> dict[str, list[Any]]:
         res: dict[str, list[Any]] = {
             "growth": [_nan()] * k, "p": [_nan()] * k, "emerging": [False] * k,
             "extra": [{} for _ in range(k)],
@@ -331,18 +347,18 @@ class ImpactRanker:
             for e in res["extra"]:
                 e["trend_reason"] = "no periods given"
             return res
-        labels, counts, totals = _counts(x, periods)
+        labels, per_period, totals = _counts(x, periods, counts)
         if len(labels) < MIN_PERIODS:
             for e in res["extra"]:
                 e["trend_reason"] = f"{len(labels)} period(s) < {MIN_PERIODS} needed"
             return res
         p = np.full(k, np.nan)
         for j in range(k):
-            g, p[j] = emerging_test(counts[:, j], totals)
+            g, p[j] = emerging_test(per_period[:, j], totals)
             res["growth"][j] = float(g)
-            base = counts[:-1, j].sum() / max(totals[:-1].sum(), 1.0)
+            base = per_period[:-1, j].sum() / max(totals[:-1].sum(), 1.0)
             res["extra"][j].update(
-                latest_period=labels[-1], latest_share=float(counts[-1, j] / max(totals[-1], 1.0)),
+                latest_period=labels[-1], latest_share=float(per_period[-1, j] / max(totals[-1], 1.0)),
                 baseline_share=float(base),
             )
         q = _impact.benjamini_hochberg(p)
@@ -362,14 +378,40 @@ def _binary(x: np.ndarray) -> bool:
     return bool(np.isin(x, (0, 1)).all())
 
 
-def _polarity_shares(pol: sparse.csc_matrix | None, x: np.ndarray, j: int) -> tuple[float, float]:
-    n_with = int(np.count_nonzero(x[:, j]))
+def _weighted_mean(y: np.ndarray, counts: np.ndarray | None, mask: np.ndarray) -> float:
+    """Mean outcome of the documents of the rows in ``mask`` (NaN when there are none)."""
+    if not mask.any():
+        return _nan()
+    if counts is None:
+        return float(y[mask].mean())
+    return float(np.dot(counts[mask], y[mask]) / counts[mask].sum())
+
+
+def _polarity_shares(pol: sparse.csc_matrix | None, x: np.ndarray, j: int,
+                     counts: np.ndarray | None = None) -> tuple[float, float]:
+    xj = x[:, j]
+    n_with = float(np.count_nonzero(xj) if counts is None else counts[xj].sum())
     if pol is None or n_with == 0:
         return 0.0, 0.0
     # absent entries of the sparse column are documents with mean polarity 0 (or no mention)
     lo, hi = pol.indptr[j], pol.indptr[j + 1]
-    vals = pol.data[lo:hi][x[pol.indices[lo:hi], j]]
-    return float((vals < -POLARITY_EPS).sum() / n_with), float((vals > POLARITY_EPS).sum() / n_with)
+    rows = pol.indices[lo:hi][xj[pol.indices[lo:hi]]]
+    vals = pol.data[lo:hi][xj[pol.indices[lo:hi]]]
+    w = np.ones(rows.size) if counts is None else counts[rows]
+    return float(w[vals < -POLARITY_EPS].sum() / n_with), float(w[vals > POLARITY_EPS].sum() / n_with)
+
+
+def _validate_counts(data: DriverInput, n: int, audited: bool) -> np.ndarray | None:
+    if data.counts is None:
+        return None
+    c = np.asarray(data.counts, dtype=float)
+    if c.shape != (n,) or (c.size and (not np.isfinite(c).all() or c.min() < 1 or (c != np.round(c)).any())):
+        raise SchemaError(f"[E002] DriverInput: counts must be {n} positive integers (documents per row), "
+                          f"got shape {c.shape}. Pass counts=None when every row is one document.")
+    if audited:
+        raise SchemaError("[E002] DriverInput: an audit needs one row per document; pass counts=None "
+                          "(do not collapse an audited design).")
+    return c
 
 
 def _validate_audit(data: DriverInput, shape: tuple[int, int]) -> np.ndarray | None:

@@ -107,9 +107,10 @@ def _labels(values: list[object], freq: str) -> list[str]:
 
 
 def _counts(
-    indicators: np.ndarray, periods: Sequence[str] | np.ndarray
+    indicators: np.ndarray, periods: Sequence[str] | np.ndarray, weights: np.ndarray | None = None
 ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Sorted non-empty periods, ``(m, k)`` mention counts and ``(m,)`` totals."""
+    """Sorted non-empty periods, ``(m, k)`` mention counts and ``(m,)`` totals (``weights``:
+    documents each row stands for)."""
     per = np.asarray(list(periods), dtype=object)
     x = np.asarray(indicators)
     if x.ndim != 2 or x.shape[0] != per.size:
@@ -120,8 +121,9 @@ def _counts(
     keep = per != ""
     labels, inv = np.unique(per[keep].astype(str), return_inverse=True)
     m = labels.size
-    totals = np.bincount(inv, minlength=m).astype(float)
-    onehot = sparse.csr_matrix((np.ones(inv.size), (inv.ravel(), np.arange(inv.size))), shape=(m, inv.size))
+    w = np.ones(inv.size) if weights is None else np.asarray(weights, dtype=float)[keep]
+    totals = np.bincount(inv.ravel(), weights=w, minlength=m).astype(float)
+    onehot = sparse.csr_matrix((w, (inv.ravel(), np.arange(inv.size))), shape=(m, inv.size))
     counts = np.asarray((onehot @ sparse.csr_matrix(x)[np.flatnonzero(keep)]).toarray(), dtype=float).reshape(m, x.shape[1])
     return labels.tolist(), counts, totals
 

@@ -85,7 +85,7 @@ class StaticEmbedder:
         *,
         normalize: bool = True,
         chunk_size: int = 512,
-        max_cached_words: int = 500_000,
+        max_cached_words: int = 200_000,
     ) -> None:
         self.path = locate_static_model(path)
         self.normalize = normalize

@@ -181,7 +181,7 @@ class Pipeline:
         touchpoint_col: str | None = None,
         time_col: str | None = None,
         row_offset: int = 0,
-        seen_ids: set[str] | None = None,
+        seen_ids: schema.IdSet | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> AnalysisResult:
         """Score new feedback with a fitted pipeline: per-row tables, topics assigned without refitting.
@@ -207,7 +207,7 @@ class Pipeline:
         progress: Callable[[str], None] | None,
         score: bool,
         row_offset: int = 0,
-        seen_ids: set[str] | None = None,
+        seen_ids: schema.IdSet | None = None,
         audit: pd.DataFrame | None = None,
     ) -> AnalysisResult:
         from vocmine.pipeline._stages import run_stages

@@ -2,7 +2,8 @@
 
 ``run_stages`` turns a validated frame into the documents, sentences, mentions and
 topics tables (and drivers unless scoring); ``rank_drivers`` ranks drivers from a
-documents and a mentions table, so batch scoring can rank once over all parts.
+documents and a mentions table; batch scoring builds a ``driver_design`` per scored part
+and ranks once over all of them.
 """
 
 from __future__ import annotations
@@ -15,13 +16,15 @@ import pandas as pd
 
 from vocmine import schema
 from vocmine import types as t
-from vocmine._driver_input import audit_sets, build_design, pick_evidence, quote_context
+from vocmine._driver_input import DriverDesign, audit_sets, build_design, pick_evidence, quote_context
 from vocmine.errors import NotFittedError, VocmineError
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
+
     from vocmine.pipeline._pipeline import Pipeline
 
-__all__ = ["run_stages", "rank_drivers"]
+__all__ = ["driver_design", "driver_table", "run_stages", "rank_drivers"]
 
 _MIN_SENTENCE_LANG_CHARS = 20
 
@@ -172,6 +175,54 @@ def run_stages(
             "topics": topics, "drivers": drivers}
 
 
+def driver_design(
+    pipe: Pipeline,
+    documents: pd.DataFrame,
+    mentions: pd.DataFrame,
+    *,
+    audit: pd.DataFrame | None = None,
+    mention_rows: np.ndarray | None = None,
+    outcome: str = "auto",
+    rating_scale: str | None = None,
+    columns: Sequence[str] | None = None,
+    dated: bool | None = None,
+) -> DriverDesign | None:
+    """The driver design of a documents and a mentions table (``None``: no document has an outcome).
+
+    Batch scoring builds one per scored part with what the whole file decides fixed:
+    ``outcome``, ``rating_scale``, ``columns`` (see ``build_design``) and ``dated`` (whether
+    any document has a ``created_at``; ``None``: decided from ``documents``).
+    """
+    cfg = pipe.config
+    n = len(documents)
+    if not n:
+        return None
+    doc_ids = documents[schema.FEEDBACK_ID].reset_index(drop=True)
+    periods = None
+    if schema.CREATED_AT in documents and (documents[schema.CREATED_AT].notna().any() if dated is None else dated):
+        from vocmine.drivers import period_labels
+
+        periods = period_labels(documents[schema.CREATED_AT], cfg.period)
+    ratings = documents[schema.RATING].to_numpy(dtype=float) if schema.RATING in documents else None
+    return build_design(
+        ratings=ratings,
+        sentiment_scores=documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float),
+        mention_docs=(_doc_index(doc_ids, mentions[schema.FEEDBACK_ID]) if mention_rows is None
+                      else _checked_rows(mention_rows, len(mentions), n)),
+        mention_categories=mentions["category"].reset_index(drop=True),
+        mention_scores=mentions["score"].to_numpy(dtype=float),
+        mention_spans=np.column_stack([mentions[schema.START].to_numpy(dtype=np.int64),
+                                       mentions[schema.END].to_numpy(dtype=np.int64)]),
+        topic_ids=documents[schema.TOPIC_ID].to_numpy(dtype=np.int64),
+        touchpoints=documents[schema.TOUCHPOINT].reset_index(drop=True),
+        periods=periods,
+        rating_scale=rating_scale or cfg.rating_scale,
+        audit=None if audit is None else audit_sets(audit, doc_ids.astype(str).tolist(), _category_ids(cfg)),
+        outcome=outcome,
+        columns=columns,
+    )
+
+
 def rank_drivers(
     pipe: Pipeline,
     documents: pd.DataFrame,
@@ -184,41 +235,15 @@ def rank_drivers(
 ) -> pd.DataFrame:
     """Rank drivers from a documents and a mentions table (as ``run`` produces them).
 
-    Batch scoring calls this once over all scored parts. When ``documents`` has no
-    ``text`` column, ``fetch_texts(feedback_ids)`` supplies the texts of the
-    evidence documents only. ``audit`` (``feedback_id``, ``category``: the true categories
-    of documents a person checked) calibrates the category impacts for extraction errors.
-    ``mention_rows`` (the row of each mention's document in ``documents``) spares the
-    mentions table its ``feedback_id`` column; without it the ids are matched.
+    When ``documents`` has no ``text`` column, ``fetch_texts(feedback_ids)`` supplies the
+    texts of the evidence documents only. ``audit`` (``feedback_id``, ``category``: the true
+    categories of documents a person checked) calibrates the category impacts for extraction
+    errors. ``mention_rows`` (the row of each mention's document in ``documents``) spares the
+    mentions table its ``feedback_id`` column; without it the ids are matched. (Batch scoring
+    ranks part by part instead: ``vocmine.batch``.)
     """
     cfg = pipe.config
-    n = len(documents)
-    doc_ids = documents[schema.FEEDBACK_ID].reset_index(drop=True)
-
-    def fid(d: int) -> str:
-        return str(doc_ids.iat[d])
-
-    periods = None
-    if schema.CREATED_AT in documents and documents[schema.CREATED_AT].notna().any():
-        from vocmine.drivers import period_labels
-
-        periods = period_labels(documents[schema.CREATED_AT], cfg.period)
-    ratings = documents[schema.RATING].to_numpy(dtype=float) if schema.RATING in documents else None
-    design = build_design(
-        ratings=ratings,
-        sentiment_scores=documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float),
-        mention_docs=(_doc_index(doc_ids, mentions[schema.FEEDBACK_ID]) if mention_rows is None
-                      else _checked_rows(mention_rows, len(mentions), n)),
-        mention_categories=mentions["category"].reset_index(drop=True),
-        mention_scores=mentions["score"].to_numpy(dtype=float),
-        mention_spans=np.column_stack([mentions[schema.START].to_numpy(dtype=np.int64),
-                                       mentions[schema.END].to_numpy(dtype=np.int64)]),
-        topic_ids=documents[schema.TOPIC_ID].to_numpy(dtype=np.int64),
-        touchpoints=documents[schema.TOUCHPOINT].reset_index(drop=True),
-        periods=periods,
-        rating_scale=cfg.rating_scale,
-        audit=None if audit is None else audit_sets(audit, doc_ids.astype(str).tolist(), _category_ids(cfg)),
-    ) if n else None
+    design = driver_design(pipe, documents, mentions, audit=audit, mention_rows=mention_rows)
     if design is None:
         return pd.DataFrame(columns=list(schema.DRIVER_COLUMNS))
     records = pipe.component("drivers").rank(design.data)
@@ -226,21 +251,33 @@ def rank_drivers(
     scores = documents[schema.SENTIMENT_SCORE].to_numpy(dtype=float)
     picks = [pick_evidence(r, design, langs=langs, doc_scores=scores, embeddings=embeddings, seed=cfg.seed)
              for r in records]
-    wanted_docs = sorted({d for p in picks for d, _, _ in p})
-    wanted = [fid(d) for d in wanted_docs]
+    wanted = sorted({d for p in picks for d, _, _ in p})
+    doc_ids = documents[schema.FEEDBACK_ID]
+    ids = {d: str(doc_ids.iat[d]) for d in wanted}
     if schema.TEXT in documents:
         texts = documents[schema.TEXT]
-        text_of = {fid(d): texts.iloc[d] for d in wanted_docs}
+        text_of = {ids[d]: texts.iat[d] for d in wanted}
     else:
-        text_of = fetch_texts(wanted) if fetch_texts is not None else {}
+        text_of = fetch_texts(list(ids.values())) if fetch_texts is not None else {}
+    return driver_table(records, picks, ids=ids, langs={d: str(langs[d]) for d in wanted}, texts=text_of)
+
+
+def driver_table(records: Sequence[t.DriverRecord], picks: Sequence[list[tuple[int, int, int]]], *,
+                 ids: dict[int, str], langs: dict[int, str], texts: dict[str, str]) -> pd.DataFrame:
+    """The ``drivers`` table: ranked records with their evidence quotes.
+
+    ``picks[i]`` holds ``(document, start, end)`` per quote of record i (``end = -1``: the
+    whole text); ``ids``, ``langs`` map those documents to their feedback id and language,
+    ``texts`` a feedback id to its text.
+    """
     rows = []
     for r, p in zip(records, picks):
         evidence = []
         for d, a, b in p:
-            text = text_of.get(fid(d), "")
+            text = texts.get(ids[d], "")
             end = len(text) if b < 0 else b
             at, context = quote_context(text, a, end, lang=langs[d])
-            evidence.append({"feedback_id": fid(d), "start": a, "end": end, "quote": text[a:end],
+            evidence.append({"feedback_id": ids[d], "start": a, "end": end, "quote": text[a:end],
                              "context": context, "context_start": at})
         plain = {c: getattr(r, c) for c in schema.DRIVER_COLUMNS if c not in ("evidence", "calibration")}
         rows.append({**plain, "evidence": evidence, "calibration": str(r.extra.get("calibration", ""))})

@@ -165,7 +165,7 @@ def _lemma_simplemma(lang: str) -> Callable[[str], str | None]:
             f"[E007] {lang!r} topic words need 'simplemma', which is not installed. Fix: pip install simplemma."
         ) from exc
 
-    @functools.lru_cache(maxsize=200_000)
+    @functools.lru_cache(maxsize=50_000)
     def lemma(tok: str) -> str | None:
         return str(simplemma.lemmatize(tok, lang=lang)).lower()
 
@@ -182,7 +182,7 @@ def _lemma_pymorphy3(lang: str) -> Callable[[str], str | None]:
         ) from exc
     morph = pymorphy3.MorphAnalyzer(lang=lang)
 
-    @functools.lru_cache(maxsize=200_000)
+    @functools.lru_cache(maxsize=50_000)
     def lemma(tok: str) -> str | None:
         parse = morph.parse(tok)[0]
         if parse.tag.POS in _RU_FUNCTION_POS:
