@@ -81,3 +81,19 @@ def test_seen_ids_remember_across_commits_and_prefetch() -> None:
     assert "a" in ids and "7" in ids and "zz" not in ids
     assert "c" in ids and "nope" not in ids  # not prefetched: looked up directly
     assert len(ids) == 23
+
+
+def test_rank_parts_without_drivers_or_dates(tmp_path: Path) -> None:
+    pipe = Pipeline(components={**fake_components(), "drivers": ImpactRanker(n_boot=50)})  # type: ignore[arg-type]
+    docs, mentions = _tables(300, rated=True)
+    docs["topic_id"] = -1
+    none = rank_parts(pipe, tmp_path / "a", _write(tmp_path / "a", docs, mentions.iloc[:0], 100), lambda ids: {})
+    assert none.empty and list(none.columns) == list(pipe.rank_drivers(docs, mentions.iloc[:0]).columns)
+    docs, mentions = _tables(300, rated=False, seed=3)
+    docs["created_at"] = pd.NaT
+    text_of = dict(zip(docs["feedback_id"], docs["text"]))
+    got = rank_parts(pipe, tmp_path / "b", _write(tmp_path / "b", docs, mentions, 100),
+                     lambda ids: {i: text_of[i] for i in ids})
+    want = pipe.rank_drivers(docs, mentions)
+    assert want["trend_p_value"].isna().all() and len(want) > 0
+    pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-9)
