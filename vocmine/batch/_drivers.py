@@ -80,10 +80,11 @@ def _scan(pipeline: Pipeline, parts: list[Path]) -> _Scan:
     offsets, low, high, dated, total = [], np.inf, -np.inf, False, 0
     for part in parts:
         offsets.append(total)
-        table = pq.read_table(part, columns=cols) if cols else None
-        total += pq.ParquetFile(part).metadata.num_rows
-        if table is None:
+        if not cols:
+            total += pq.ParquetFile(part).metadata.num_rows
             continue
+        table = pq.read_table(part, columns=cols)
+        total += table.num_rows
         if schema.RATING in cols:
             r = table.column(schema.RATING).to_numpy(zero_copy_only=False).astype(float)
             r = r[np.isfinite(r)]

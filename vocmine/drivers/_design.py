@@ -70,15 +70,19 @@ class Model:
         return [x[:, j] for j in self.columns] + [self.nuisance[:, r] for r in range(self.nuisance.shape[1])]
 
 
-def sparse_from_columns(columns: Sequence[np.ndarray], n: int,
-                        counts: np.ndarray | None = None) -> sparse.csc_matrix:
-    """Float CSC matrix of 0/1 columns, built from their non-zeros only; with ``counts``
-    (row weights) each non-zero holds its row's count instead of 1."""
+def sparse_from_columns(columns: Sequence[np.ndarray], n: int) -> sparse.csc_matrix:
+    """Float CSC matrix of 0/1 columns, built from their non-zeros only."""
     idx = [np.flatnonzero(c) for c in columns]
     indptr = np.concatenate([[0], np.cumsum([i.size for i in idx], dtype=np.int64)])
     indices = np.concatenate(idx) if idx else np.zeros(0, dtype=np.int64)
-    data = np.ones(indices.size) if counts is None else np.asarray(counts, dtype=float)[indices]
-    return sparse.csc_matrix((data, indices, indptr), shape=(n, len(columns)))
+    return sparse.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n, len(columns)))
+
+
+def _weighted(xs: sparse.csc_matrix, counts: np.ndarray | None) -> sparse.csc_matrix:
+    """``xs`` with each non-zero holding its row's count (``xs`` itself when ``counts`` is ``None``)."""
+    if counts is None:
+        return xs
+    return sparse.csc_matrix((np.asarray(counts, dtype=float)[xs.indices], xs.indices, xs.indptr), shape=xs.shape)
 
 
 def column_totals(x: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
@@ -98,9 +102,8 @@ def find_parents(x: np.ndarray, names: Sequence[str], kinds: Sequence[str],
     parents: dict[int, int] = {}
     if not cats or not pairs:
         return parents
-    cols = [x[:, j] for j in range(x.shape[1])]
-    xs = sparse_from_columns(cols, x.shape[0])
-    xw = xs if counts is None else sparse_from_columns(cols, x.shape[0], counts)
+    xs = sparse_from_columns([x[:, j] for j in range(x.shape[1])], x.shape[0])
+    xw = _weighted(xs, counts)
     inside = np.asarray((xw[:, pairs].T @ xs[:, cats]).toarray())  # (pairs, cats) document overlaps
     support = np.asarray(xw.sum(0)).ravel()
     for row, j in enumerate(pairs):
@@ -120,7 +123,7 @@ def _screen(x: np.ndarray, model: Model, n_keep: int, names: Sequence[str],
     if not cols:
         return
     xs = sparse_from_columns(cols, x.shape[0])
-    xw = xs if counts is None else sparse_from_columns(cols, x.shape[0], counts)
+    xw = _weighted(xs, counts)
     n = x.shape[0] if counts is None else float(np.sum(counts))
     total = np.asarray(xw.sum(0), dtype=float).ravel()
     raw = np.asarray((xw.T @ xs).toarray())  # X'CX through a sparse product (no dense BLAS on (n, k))

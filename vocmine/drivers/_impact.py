@@ -41,6 +41,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse, stats
 
+from vocmine.drivers._design import sparse_from_columns
+
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
@@ -112,14 +114,11 @@ def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray, counts: np.nd
         inverse = np.zeros(n, dtype=np.intp)
         rows = np.zeros((1 if n else 0, 0))
     else:
-        packed = np.zeros((n, (p + 7) // 8), dtype=np.uint8)
-        for i, col in enumerate(columns):
-            bits = col.view(np.uint8) if col.dtype == np.bool_ else (col != 0).view(np.uint8)
-            packed[:, i >> 3] |= bits << np.uint8(7 - (i & 7))
+        packed = pack_bits(n, [np.flatnonzero(col) for col in columns])
         keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
         _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
         del packed, keys
-        rows = _sparse_rows([np.flatnonzero(np.asarray(col)[first]) for col in columns], first.size)
+        rows = sparse_from_columns([np.asarray(col)[first] for col in columns], first.size)
     inverse = np.asarray(inverse, dtype=np.intp).ravel()
     order = np.lexsort((y, inverse))
     r_s, y_s = inverse[order], y[order]
@@ -149,12 +148,13 @@ def collapse_columns(columns: Sequence[np.ndarray], y: np.ndarray, counts: np.nd
     return Patterns(csr, pairs, (uniq // width, uniq % width), cell_row, y_s[first_cell], cell_n, starts)
 
 
-def _sparse_rows(column_rows: Sequence[np.ndarray], n_rows: int) -> sparse.csr_matrix:
-    """CSR 0/1 matrix from the set rows of each column."""
-    indptr = np.concatenate([[0], np.cumsum([r.size for r in column_rows], dtype=np.int64)])
-    indices = np.concatenate(column_rows) if column_rows else np.zeros(0, dtype=np.int64)
-    csc = sparse.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_rows, len(column_rows)))
-    return csc.tocsr()
+def pack_bits(n: int, column_rows: Sequence[np.ndarray]) -> np.ndarray:
+    """``(n, ceil(p / 8))`` bits from the set rows of each of ``p`` columns, first column in the
+    high bit (as ``np.packbits`` on the ``(n, p)`` matrix would give, without building it)."""
+    packed = np.zeros((n, (len(column_rows) + 7) // 8), dtype=np.uint8)
+    for j, rows in enumerate(column_rows):
+        packed[rows, j >> 3] |= np.uint8(1 << (7 - (j & 7)))
+    return packed
 
 
 def _to_rows(values: np.ndarray, pat: Patterns) -> np.ndarray:

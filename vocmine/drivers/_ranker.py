@@ -387,18 +387,24 @@ def _weighted_mean(y: np.ndarray, counts: np.ndarray | None, mask: np.ndarray) -
     return float(np.dot(counts[mask], y[mask]) / counts[mask].sum())
 
 
+def signed_rows(pol: sparse.csc_matrix, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of column ``j`` whose mean mention polarity is negative / positive (beyond
+    ``POLARITY_EPS``); absent entries are documents with mean polarity 0 or no mention."""
+    lo, hi = pol.indptr[j], pol.indptr[j + 1]
+    rows, vals = pol.indices[lo:hi], pol.data[lo:hi]
+    return rows[vals < -POLARITY_EPS], rows[vals > POLARITY_EPS]
+
+
 def _polarity_shares(pol: sparse.csc_matrix | None, x: np.ndarray, j: int,
                      counts: np.ndarray | None = None) -> tuple[float, float]:
     xj = x[:, j]
     n_with = float(np.count_nonzero(xj) if counts is None else counts[xj].sum())
     if pol is None or n_with == 0:
         return 0.0, 0.0
-    # absent entries of the sparse column are documents with mean polarity 0 (or no mention)
-    lo, hi = pol.indptr[j], pol.indptr[j + 1]
-    rows = pol.indices[lo:hi][xj[pol.indices[lo:hi]]]
-    vals = pol.data[lo:hi][xj[pol.indices[lo:hi]]]
-    w = np.ones(rows.size) if counts is None else counts[rows]
-    return float(w[vals < -POLARITY_EPS].sum() / n_with), float(w[vals > POLARITY_EPS].sum() / n_with)
+    neg, pos = (r[xj[r]] for r in signed_rows(pol, j))
+    if counts is None:
+        return float(neg.size / n_with), float(pos.size / n_with)
+    return float(counts[neg].sum() / n_with), float(counts[pos].sum() / n_with)
 
 
 def _validate_counts(data: DriverInput, n: int, audited: bool) -> np.ndarray | None:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy import sparse
 
-from vocmine.drivers._ranker import POLARITY_EPS
+from vocmine.drivers._impact import pack_bits
+from vocmine.drivers._ranker import signed_rows
 from vocmine.errors import SchemaError
 from vocmine.types import DriverInput
 
@@ -34,13 +35,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
 __all__ = ["collapse_rows"]
-
-def _pack(n: int, p: int, columns: Sequence[np.ndarray]) -> np.ndarray:
-    """``(n, ceil(p / 8))`` bits, one column per driver, from each column's set rows."""
-    packed = np.zeros((n, (p + 7) // 8), dtype=np.uint8)
-    for j, rows in enumerate(columns):
-        packed[rows, j >> 3] |= np.uint8(1 << (7 - (j & 7)))
-    return packed
 
 
 def _signs(data: DriverInput, n: int, p: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -50,13 +44,8 @@ def _signs(data: DriverInput, n: int, p: int) -> tuple[list[np.ndarray], list[np
         return [empty] * p, [empty] * p
     pol = sparse.csc_matrix(data.polarity)
     pol.sum_duplicates()
-    neg, pos = [], []
-    for j in range(p):
-        lo, hi = pol.indptr[j], pol.indptr[j + 1]
-        rows, vals = pol.indices[lo:hi], pol.data[lo:hi]
-        neg.append(rows[vals < -POLARITY_EPS])
-        pos.append(rows[vals > POLARITY_EPS])
-    return neg, pos
+    signs = [signed_rows(pol, j) for j in range(p)]
+    return [neg for neg, _ in signs], [pos for _, pos in signs]
 
 
 def _check(parts: Sequence[DriverInput]) -> None:
@@ -98,7 +87,7 @@ def collapse_rows(parts: Sequence[DriverInput]) -> DriverInput:
         y = np.asarray(data.outcome, dtype=float) + 0.0  # -0.0 -> 0.0
         y[np.isnan(y)] = np.nan  # one NaN bit pattern
         neg, pos = _signs(data, n, p)
-        packed = [_pack(n, p, [np.flatnonzero(x[:, j]) for j in range(p)]), _pack(n, p, neg), _pack(n, p, pos)]
+        packed = [pack_bits(n, [np.flatnonzero(x[:, j]) for j in range(p)]), pack_bits(n, neg), pack_bits(n, pos)]
         keys.append(np.hstack(packed))
         ys.append(y)
         weights.append(np.ones(n) if data.counts is None else np.asarray(data.counts, dtype=float))
