@@ -181,3 +181,18 @@ def test_static_word_memo_overflow_keeps_every_word():
     second = ["late delivery again and again", "衣服小了,唉,剁手 really"]
     small.embed(first)
     np.testing.assert_allclose(small.embed(second), StaticEmbedder().embed(second), atol=1e-6)
+
+
+@pytest.mark.parametrize("bf16", ["0", "1"])
+def test_ffn_output_path_close_to_fp32(e5_fp32, monkeypatch, bf16):
+    """FFN output projections in fp32 or bfloat16 (``VOCMINE_BF16``): both stay at int8 distance from fp32."""
+    from vocmine.embed import _int8
+
+    monkeypatch.setenv("VOCMINE_BF16", bf16)
+    assert _int8.native_bf16() is (bf16 == "1")
+    enc = E5Embedder(device="cpu", num_threads=1)
+    texts = LATE + ROOM + APP
+    cos = np.sum(enc.embed(texts) * e5_fp32.embed(texts), axis=1)
+    assert cos.mean() > 0.995 and cos.min() > 0.99
+    kinds = {type(m).__name__ for n, m in enc._model.named_modules() if _int8._is_ffn_output(n)}
+    assert kinds == ({"BF16Linear"} if bf16 == "1" else {"Linear"})

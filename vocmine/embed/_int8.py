@@ -9,7 +9,12 @@ about 0.012 cosine (mean) against fp32. Two measured fixes bring it to ~0.9995:
   folded into the weights (``W * s``), flattening activation outliers
   (SmoothQuant, Xiao et al. 2023); ``amax(x)`` comes from a fixed calibration
   set of 48 feedback sentences in en/ru/zh/pl shipped here;
-* the FFN output projections (input = GELU output, the worst outliers) stay fp32.
+* the FFN output projections (input = GELU output, the worst outliers) are not
+  quantised: int8 there costs 0.014 cosine even smoothed. They run in bfloat16
+  (fp32 accumulation) where the CPU has native bf16 dot products (``avx512_bf16``
+  or ``amx_bf16``): 1.6x faster than fp32 for those layers, mean cosine to fp32
+  unchanged (0.99943 on 300 eval texts), 20 % more sentences/s end to end.
+  Elsewhere, or with ``VOCMINE_BF16=0``, they stay fp32.
 
 Weights are quantised per output channel. The calibration statistics are
 computed when the model directory is built (``int8_calibration.safetensors``)
@@ -39,6 +44,7 @@ __all__ = [
     "save_calibration_atomic",
     "load_calibration",
     "smooth_quantize",
+    "native_bf16",
 ]
 
 CALIBRATION_FILE = "int8_calibration.safetensors"
@@ -173,6 +179,53 @@ def load_calibration(path: Path) -> dict[str, Any]:
     return load_file(str(path))
 
 
+def native_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (``VOCMINE_BF16=0``/``1`` overrides).
+
+    Read from ``/proc/cpuinfo`` (Linux); elsewhere False. Without native support torch
+    emulates bf16, which is slower than fp32.
+    """
+    import os
+
+    env = os.environ.get("VOCMINE_BF16", "").strip()
+    if env in {"0", "1"}:
+        return env == "1"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        return False
+    return False
+
+
+class _BF16:
+    """Factory for a Linear run in bfloat16 (a torch module defined lazily)."""
+
+    cls: Any = None
+
+    @classmethod
+    def make(cls, inner: Any) -> Any:
+        if cls.cls is None:
+            import torch
+
+            class BF16Linear(torch.nn.Module):
+                """``inner`` with bfloat16 weights; input cast to bf16, output back to float32."""
+
+                def __init__(self, inner: torch.nn.Module) -> None:
+                    super().__init__()
+                    self.inner = inner.to(torch.bfloat16)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    out: torch.Tensor = self.inner(x.to(torch.bfloat16))
+                    return out.to(x.dtype)
+
+            cls.cls = BF16Linear
+        return cls.cls(inner)
+
+
 class _Smoothed:
     """Factory for the input-scaling wrapper (a torch module defined lazily)."""
 
@@ -205,17 +258,23 @@ def smooth_quantize(
     """Quantise ``model``'s Linear layers to int8 (dynamic), smoothing inputs when ``stats`` is given.
 
     Without ``stats`` every Linear is quantised per channel, unsmoothed (the
-    generic recipe for users' own models).
+    generic recipe for users' own models). With ``stats`` and ``keep_ffn_output``, the
+    FFN output projections run in bfloat16 where :func:`native_bf16`, else fp32.
     """
     import torch
     from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
     spec: dict[str, Any] = {}
+    bf16 = native_bf16()
     for name in _linear_names(model):
         if stats is None:
             spec[name] = per_channel_dynamic_qconfig
             continue
+        parent_name, _, child = name.rpartition(".")
+        parent = model.get_submodule(parent_name) if parent_name else model
         if keep_ffn_output and _is_ffn_output(name):
+            if bf16:
+                setattr(parent, child, _BF16.make(model.get_submodule(name)))
             continue
         lin = model.get_submodule(name)
         weight: torch.Tensor = lin.get_parameter("weight")
@@ -223,8 +282,6 @@ def smooth_quantize(
         s = stats[name].clamp(min=1e-5) ** alpha / w_max ** (1 - alpha)
         with torch.no_grad():
             weight.mul_(s[None, :])
-        parent_name, _, child = name.rpartition(".")
-        parent = model.get_submodule(parent_name) if parent_name else model
         setattr(parent, child, _Smoothed.make(lin, (1.0 / s).contiguous()))
         spec[name + ".inner"] = per_channel_dynamic_qconfig
     with warnings.catch_warnings():
