@@ -248,9 +248,10 @@ def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str
     """Validate an audit table and return document index -> its true categories.
 
     An audit is what a person found when reading a sample of documents: one row per
-    (``feedback_id``, ``category``) they confirmed, and a row with an empty category for an
-    audited document that has none. Every id must be an analysed document, every category an
-    id of the pipeline's category taxonomy.
+    (``feedback_id``, ``category``) they confirmed, or one row per document with its categories
+    separated by ``;`` (the form ``AnalysisResult.audit_sample`` returns), and a row with an empty
+    category for an audited document that has none. Every id must be an analysed document, every
+    category an id of the pipeline's category taxonomy.
 
     Raises:
         SchemaError: [E001] not a frame with those columns; [E002] unknown ids or categories.
@@ -261,6 +262,9 @@ def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str
         ...                    ["a", "b", "c"], ["PRICE", "FOOD"])
         >>> {d: sorted(c) for d, c in found.items()}
         {0: ['FOOD', 'PRICE'], 1: []}
+        >>> audit_sets(pd.DataFrame({"feedback_id": ["a", "b"], "category": ["PRICE; FOOD", ""]}), ["a", "b"],
+        ...            ["PRICE", "FOOD"]) == found
+        True
     """
     import pandas as pd
 
@@ -283,14 +287,17 @@ def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str
     out: dict[int, set[str]] = {}
     for row, (fid, cat) in enumerate(zip(ids, audit["category"])):
         found = out.setdefault(index[fid], set())
-        if cat is None or (isinstance(cat, float) and np.isnan(cat)) or (isinstance(cat, str) and not cat.strip()):
+        if cat is None or (isinstance(cat, float) and np.isnan(cat)):
             continue
-        if str(cat) not in known:
-            raise SchemaError(
-                f"[E002] Audit row {row}: category {cat!r} is not in the category taxonomy "
-                f"({sorted(known)}). Use the taxonomy's ids."
-            )
-        found.add(str(cat))
+        for one in (c.strip() for c in str(cat).split(";")):
+            if not one:
+                continue
+            if one not in known:
+                raise SchemaError(
+                    f"[E002] Audit row {row}: category {one!r} is not in the category taxonomy "
+                    f"({sorted(known)}). Use the taxonomy's ids (several separated by ';')."
+                )
+            found.add(one)
     return out
 
 

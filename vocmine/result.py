@@ -225,6 +225,20 @@ class AnalysisResult:
 
         return summarize_drivers(self, touchpoint=touchpoint, top=top, lang=lang)
 
+    def audit_sample(self, n: int = 300, *, seed: int = 0, show_predicted: bool = False) -> pd.DataFrame:
+        """Documents to read for an audit (fill ``category``, pass the frame back as ``audit=``).
+
+        A seeded random sample of ``n`` documents, topped up so each predicted category has
+        enough audited documents; see :func:`vocmine.drivers.audit_sample`.
+
+        Examples:
+            >>> list(AnalysisResult.empty().audit_sample().columns)
+            ['feedback_id', 'lang', 'text', 'category']
+        """
+        from vocmine.drivers import audit_sample
+
+        return audit_sample(self, n, seed=seed, show_predicted=show_predicted)
+
     def __repr__(self) -> str:
         sizes = ", ".join(f"{k}={len(v)}" for k, v in self.tables().items())
         return f"AnalysisResult({sizes})"

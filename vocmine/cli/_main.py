@@ -99,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--title", default="vocmine report", help="page title")
     rep.add_argument("--top", type=int, default=15, help="drivers shown in the driver chart")
 
+    aud = sub.add_parser("audit-sample", help="write the documents to read for an audit (CSV to fill in)",
+                         description="From a saved result, pick documents to audit: a seeded random sample topped "
+                                     "up per predicted category. Fill the 'category' column with the true category "
+                                     "ids (';'-separated, empty for none) and pass the file to "
+                                     "'vocmine analyze ... --audit FILE' to calibrate the category impacts.")
+    aud.add_argument("result", type=Path, metavar="RESULT_DIR", help="result directory (contains meta.json)")
+    aud.add_argument("-o", "--output", type=Path, default=None,
+                     help="CSV to write (default: RESULT_DIR/audit_sample.csv)")
+    aud.add_argument("--n", type=int, default=300, help="random documents before the per-category top-up")
+    aud.add_argument("--seed", type=int, default=0, help="sampling seed")
+    aud.add_argument("--show-predicted", action="store_true",
+                     help="add the predicted categories (reading blind avoids anchoring on them)")
+
     fit = sub.add_parser("fit", help="fit a pipeline (topics) on a feedback file and save it for scoring",
                          description="Analyze INPUT, fit the learning stages and save the fitted pipeline to --out.")
     fit.add_argument("input", type=Path, help="input file")
@@ -195,21 +208,51 @@ def _html_path(path: Path | None, default_dir: Path) -> Path:
     return path / "report.html" if path.is_dir() else path
 
 
-def _report_command(args: argparse.Namespace) -> int:
+def _positive(value: int, flag: str) -> bool:
+    if value < 1:
+        print(f"vocmine: error: [E004] {flag} must be a positive integer, got {value}.", file=sys.stderr)
+        return False
+    return True
+
+
+def _load_result(args: argparse.Namespace) -> Any:
+    """The saved result at ``args.result``, or None after reporting a wrong path."""
     from vocmine.errors import VocmineError
-    from vocmine.report import write_html
     from vocmine.result import AnalysisResult
 
-    if args.top < 1:
-        print(f"vocmine: error: [E004] --top must be a positive integer, got {args.top}.", file=sys.stderr)
-        return EXIT_USAGE
     try:
-        result = AnalysisResult.load(args.result)
+        return AnalysisResult.load(args.result)
     except VocmineError as exc:  # [E012] not a result directory: the user passed the wrong path
         _report(exc, args.verbose)
+        return None
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from vocmine.report import write_html
+
+    if not _positive(args.top, "--top"):
+        return EXIT_USAGE
+    result = _load_result(args)
+    if result is None:
         return EXIT_USAGE
     out = write_html(result, _html_path(args.output, args.result), title=args.title, top=args.top)
     print(f"wrote report to {out}")
+    return EXIT_OK
+
+
+def _audit_sample_command(args: argparse.Namespace) -> int:
+    if not _positive(args.n, "--n"):
+        return EXIT_USAGE
+    result = _load_result(args)
+    if result is None:
+        return EXIT_USAGE
+    sample = result.audit_sample(args.n, seed=args.seed, show_predicted=args.show_predicted)
+    out = args.output or args.result / "audit_sample.csv"
+    if out.is_dir():
+        out = out / "audit_sample.csv"
+    sample.to_csv(out, index=False)
+    print(f"wrote {len(sample)} documents to audit to {out}; fill 'category' (';'-separated ids, empty for none), "
+          f"then run: vocmine analyze ... --audit {out}")
     return EXIT_OK
 
 
@@ -241,6 +284,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run(args, df, cols)
     if args.command == "report":
         return _report_command(args)
+    if args.command == "audit-sample":
+        return _audit_sample_command(args)
     if args.command == "fit":
         from vocmine.io import read_feedback
         from vocmine.pipeline import Pipeline

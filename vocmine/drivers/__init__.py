@@ -8,6 +8,7 @@ Examples:
 
 from __future__ import annotations
 
+from vocmine.drivers._audit_sample import audit_sample
 from vocmine.drivers._evidence import select_evidence
 from vocmine.drivers._impact import benjamini_hochberg
 from vocmine.drivers._outcome import OUTCOME_SCALES, nps, nps_points, to_outcome
@@ -18,6 +19,7 @@ from vocmine.drivers._trend import emerging_test, period_labels, trend_table
 __all__ = [
     "ImpactRanker",
     "OUTCOME_SCALES",
+    "audit_sample",
     "benjamini_hochberg",
     "collapse_rows",
     "emerging_test",
