@@ -21,6 +21,10 @@ one (``vocmine.analyze(..., audit=)``): the gold categories of a random ``AUDIT_
 regression-calibrates the category impacts (``vocmine.drivers._calibrate``); its target is
 the planted truth, like the oracle's.
 
+``predicted_audit_sample``: the same with the audit a user gets from ``result.audit_sample(100)``:
+100 random documents topped up to ``MIN_AUDITED`` (30) audited documents per predicted category
+(``vocmine.drivers._audit_sample.sample_rows``), drawn afresh in every simulation.
+
 ``real_asap_measured``: ASAP star ratings regressed on gold-mapped and on predicted
 indicators over the same vocmine categories; Spearman of the two impact vectors over the
 categories with support >= ``min_support`` in both.
@@ -38,9 +42,11 @@ from benchmarks._driver_indicators import Indicators, driver_input, expected_sta
 from benchmarks._driver_predicted import agreement
 from vocmine.drivers import ImpactRanker
 
-SOURCES = ("gold_mapped", "predicted", "predicted_audit")
+SOURCES = ("gold_mapped", "predicted", "predicted_audit", "predicted_audit_sample")
 #: share of the documents whose gold categories are given to the ranker as an audit (``predicted_audit``)
 AUDIT_FRACTION = 0.2
+#: random documents of the ``predicted_audit_sample`` audit before its per-category top-up
+AUDIT_SAMPLE_N = 100
 
 
 def audited(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Generator) -> Any:
@@ -52,6 +58,26 @@ def audited(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Gen
     rows = rng.choice(n, int(round(AUDIT_FRACTION * n)), replace=False)
     audit[rows] = gold.x[rows]
     return replace(driver_input(ind, y), audit=audit)
+
+
+def audited_sample(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Generator) -> Any:
+    """``driver_input(ind, y)`` plus the audit a user gets from ``result.audit_sample(AUDIT_SAMPLE_N)``: a random
+    ``AUDIT_SAMPLE_N`` documents topped up to ``MIN_AUDITED`` per predicted category (the library's own rule)."""
+    from dataclasses import replace
+
+    from vocmine.drivers._audit_sample import sample_rows
+
+    rows = sample_rows(ind.x.astype(bool), AUDIT_SAMPLE_N, rng.permutation(gold.x.shape[0]))
+    audit = np.full(gold.x.shape, np.nan)
+    audit[rows] = gold.x[rows]
+    return replace(driver_input(ind, y), audit=audit)
+
+
+def sample_rows_of(ind: Indicators, seed: int) -> list[int]:
+    """The audited rows of one ``audited_sample`` draw (for reporting its size)."""
+    from vocmine.drivers._audit_sample import sample_rows
+
+    return sample_rows(ind.x.astype(bool), AUDIT_SAMPLE_N, np.random.default_rng([seed, 0, 1]).permutation(len(ind.x)))
 
 
 def align(gold: Indicators, pred: Indicators, min_support: int) -> tuple[Indicators, Indicators, dict[str, Any]]:
@@ -82,6 +108,7 @@ def planted_measured(gold: Indicators, pred: Indicators, sims: int, n_boot: int,
         "documents": n, "drivers": k, "dropped_low_support": dropped,
         "driver_support": {s: dict(zip(g.names, ind.x.sum(0).astype(int).tolist())) for s, ind in zip(SOURCES, (g, p))},
         "audit_fraction": AUDIT_FRACTION,
+        "audit_sample": {"n": AUDIT_SAMPLE_N, "documents_audited": len(sample_rows_of(p, seed))},
         "indicator_agreement": agreement(g, p),
     }
     effects = {
@@ -96,7 +123,8 @@ def planted_measured(gold: Indicators, pred: Indicators, sims: int, n_boot: int,
             mu = 3.8 + g.x @ beta
             target = mu if variant == "linear" else expected_stars(mu, 1.0)
             truth = beta if variant == "linear" else projection(g.x, target)
-            estimand = {"gold_mapped": truth, "predicted": projection(p.x, target), "predicted_audit": truth}
+            estimand = {"gold_mapped": truth, "predicted": projection(p.x, target), "predicted_audit": truth,
+                        "predicted_audit_sample": truth}
             rec: dict[str, dict[str, list[Any]]] = {s: {key: [] for key in (
                 "spearman_planted", "cover_percentile", "cover_hc3_t", "cover_estimand", "width_percentile",
                 "null_p_hc3", "power", "fdp", "rmse", "est")} for s in SOURCES}
@@ -105,10 +133,14 @@ def planted_measured(gold: Indicators, pred: Indicators, sims: int, n_boot: int,
                 lat = mu + rng.normal(0.0, 1.0, n)
                 y = lat if variant == "linear" else np.clip(np.round(lat), 1, 5)
                 ranker.random_state = s
-                for src, ind in zip(SOURCES, (g, p, p)):
+                for src, ind in zip(SOURCES, (g, p, p, p)):
                     r = rec[src]
-                    data = audited(p, g, y, np.random.default_rng([seed, s])) if src == "predicted_audit" \
-                        else driver_input(ind, y)
+                    if src == "predicted_audit":
+                        data = audited(p, g, y, np.random.default_rng([seed, s]))
+                    elif src == "predicted_audit_sample":
+                        data = audited_sample(p, g, y, np.random.default_rng([seed, s, 1]))
+                    else:
+                        data = driver_input(ind, y)
                     recs = {x.driver: x for x in ranker.rank(data)}
                     est = np.array([recs[c].impact for c in g.names])
                     se = np.array([recs[c].extra["se"] for c in g.names])
@@ -172,7 +204,8 @@ def real_asap_measured(gold_of: Any, pred_of: Any, n_boot: int, min_support: int
         same = Indicators(pred.name, px, names, pred.langs, ppol, pred.stars)
         ranker = ImpactRanker(n_boot=n_boot, min_support=min_support)
         inputs = {"gold_mapped": driver_input(gold, gold.stars), "predicted": driver_input(same, gold.stars),
-                  "predicted_audit": audited(same, gold, gold.stars, np.random.default_rng(0))}
+                  "predicted_audit": audited(same, gold, gold.stars, np.random.default_rng(0)),
+                  "predicted_audit_sample": audited_sample(same, gold, gold.stars, np.random.default_rng(0))}
         lists = {src: _ranked(ranker.rank(inputs[src])) for src in SOURCES}
         by = {src: {r["driver"]: r for r in rows} for src, rows in lists.items()}
         both = [c for c in names
@@ -187,6 +220,8 @@ def real_asap_measured(gold_of: Any, pred_of: Any, n_boot: int, min_support: int
                       "spearman_opportunity": rho(opp["gold_mapped"], opp["predicted"]),
                       "spearman_impact_audit": rho(imp["gold_mapped"], imp["predicted_audit"]),
                       "spearman_opportunity_audit": rho(opp["gold_mapped"], opp["predicted_audit"]),
+                      "spearman_impact_audit_sample": rho(imp["gold_mapped"], imp["predicted_audit_sample"]),
+                      "audit_sample_documents": len(sample_rows_of(same, 0)),
                       "audit_fraction": AUDIT_FRACTION, "agreement": agreement(gold, same), **lists}
         if level == "mention":  # what the pipeline itself would rank: every predicted category
             out[level]["predicted_all_categories"] = _ranked(ranker.rank(driver_input(pred, gold.stars)))
@@ -234,7 +269,9 @@ def summarize_measured(payload: dict[str, Any]) -> dict[str, Any]:
                                               for lvl in ("mention", "negative")}
     out["asap_spearman_gold_vs_predicted_audit"] = {lvl: payload["asap_real"][lvl]["spearman_impact_audit"]
                                                     for lvl in ("mention", "negative")}
-    for src in ("predicted", "predicted_audit"):
+    out["asap_spearman_gold_vs_predicted_audit_sample"] = {
+        lvl: payload["asap_real"][lvl]["spearman_impact_audit_sample"] for lvl in ("mention", "negative")}
+    for src in ("predicted", "predicted_audit", "predicted_audit_sample"):
         res = out[src]
         out[f"targets_{src}"] = {
             "spearman>=0.9": all(v >= 0.9 for v in res["spearman_mean"].values()),

@@ -22,7 +22,7 @@ from vocmine.errors import SchemaError
 if TYPE_CHECKING:  # pragma: no cover
     from vocmine.result import AnalysisResult
 
-__all__ = ["audit_sample"]
+__all__ = ["audit_sample", "sample_rows"]
 
 #: Column a person fills with the true category ids (``;``-separated; empty = none).
 FILL = "category"
@@ -32,6 +32,31 @@ def _order(ids: list[str], seed: int) -> np.ndarray:
     """A seeded order of ``ids`` that does not depend on the order the rows came in."""
     keys = [hashlib.blake2b(f"{seed}\0{i}".encode("utf-8", "surrogatepass"), digest_size=8).digest() for i in ids]
     return np.array(sorted(range(len(ids)), key=lambda k: keys[k]), dtype=np.int64)
+
+
+def sample_rows(predicted: np.ndarray, n: int, order: np.ndarray) -> list[int]:
+    """Rows to audit: the first ``n`` of ``order``, then for each column of ``predicted`` (documents x
+    categories, bool) the next rows of ``order`` predicted to hold it until ``MIN_AUDITED`` chosen rows
+    do (or all of them).
+
+    Examples:
+        >>> pred = np.zeros((100, 2), dtype=bool); pred[::50, 1] = True   # column 1: rows 0 and 50
+        >>> rows = sample_rows(pred, 10, np.arange(99, -1, -1))
+        >>> rows[:10] == list(range(99, 89, -1)), sorted(rows[10:])
+        (True, [0, 50])
+    """
+    chosen = [int(k) for k in order[:n]]
+    taken = np.zeros(len(predicted), dtype=bool)
+    taken[chosen] = True
+    counts = predicted[chosen].sum(axis=0) if chosen else np.zeros(predicted.shape[1], dtype=np.int64)
+    for j in range(predicted.shape[1]):
+        if counts[j] >= MIN_AUDITED:
+            continue
+        rows = order[predicted[order, j] & ~taken[order]][: MIN_AUDITED - int(counts[j])]
+        chosen.extend(int(k) for k in rows)
+        taken[rows] = True
+        counts += predicted[rows].sum(axis=0)
+    return chosen
 
 
 def audit_sample(result: AnalysisResult, n: int = 300, *, seed: int = 0, show_predicted: bool = False) -> pd.DataFrame:
@@ -73,27 +98,13 @@ def audit_sample(result: AnalysisResult, n: int = 300, *, seed: int = 0, show_pr
         for fid, cat in zip(mentions["feedback_id"].astype(str), mentions["category"]):
             if isinstance(cat, str) and cat and cat != OTHER and fid in predicted:
                 predicted[fid].add(cat)
-    order = _order(ids, seed)
-    chosen = [int(k) for k in order[:n]]
-    taken = set(chosen)
-    counts: dict[str, int] = {}
-    for k in chosen:
-        for cat in predicted[ids[k]]:
-            counts[cat] = counts.get(cat, 0) + 1
-    by_cat: dict[str, list[int]] = {}  # each category's documents in the seeded order: random top-ups
-    for k in order:
-        for cat in predicted[ids[int(k)]]:
-            by_cat.setdefault(cat, []).append(int(k))
-    for cat in sorted(by_cat):
-        for k in by_cat[cat]:
-            if counts.get(cat, 0) >= MIN_AUDITED:
-                break
-            if k in taken:
-                continue
-            chosen.append(k)
-            taken.add(k)
-            for c in predicted[ids[k]]:
-                counts[c] = counts.get(c, 0) + 1
+    cats = sorted({c for found in predicted.values() for c in found})
+    col = {c: j for j, c in enumerate(cats)}
+    matrix = np.zeros((len(ids), len(cats)), dtype=bool)
+    for k, fid in enumerate(ids):
+        for c in predicted[fid]:
+            matrix[k, col[c]] = True
+    chosen = sample_rows(matrix, n, _order(ids, seed))
     out = pd.DataFrame({
         "feedback_id": [ids[k] for k in chosen],
         "lang": [docs["lang"].iloc[k] for k in chosen] if "lang" in docs else "",
