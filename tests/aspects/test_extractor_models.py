@@ -62,9 +62,27 @@ def test_lemma_category_and_scores(extractor: TermAspectExtractor) -> None:
         assert m.polarity in SENTIMENT_LABELS and 0.0 <= m.category_score <= 1.0
 
 
+#: An unsplit run-on review of > 256 tokens with no aspect between its first and last clause. (A filler of
+#: one clause repeated 40 times, used before, is degenerate input: the session-7 model misses "soup" there.)
+FILLER = (
+    "We arrived a little after seven after a long day at work. My sister had booked for four people but only "
+    "three of us came. We talked about her new job in Warsaw and about our plans for the summer holidays. "
+    "Somebody at the next table was celebrating a birthday. It was raining outside, so we stayed longer than we "
+    "meant to. Later my brother called to say he was stuck in traffic on the ring road. We waited for him and "
+    "discussed whether to see a film afterwards. In the end he arrived just before nine and apologised twice. "
+    "We told him about the weekend trip to the mountains that we were still planning. He said he could only "
+    "come on Saturday. By then it was getting late and the streets were almost empty. My sister showed us "
+    "photos of her cat, who had learned to open the kitchen door. We argued for a while about which train to "
+    "take on Friday and whether to bring the bikes. Nobody remembered the name of the village where we had "
+    "stayed two years ago. My brother thought it was near the lake, my sister was sure it was further north. "
+    "We decided to take a taxi home rather than walk in the rain. "
+)
+
+
 def test_windowing_keeps_offsets_beyond_the_encoder_limit(extractor: TermAspectExtractor) -> None:
-    filler = "and then we talked about many unrelated things for quite a while " * 40  # > 256 tokens
-    text = "The soup was cold, " + filler + "but the dessert was wonderful."
+    text = "The soup was cold, " + FILLER + "but the dessert was wonderful."
+    (tokens,) = extractor._get_embedder().token_embeddings([text])
+    assert len(tokens.offsets) > 256  # two encoder windows
     (mentions,) = extractor.extract([text], langs=["en"])
     for m in mentions:
         assert text[m.start : m.end] == m.aspect
