@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from vocmine.result import AnalysisResult
 
 __all__ = ["summarize_drivers", "summarize_result"]
@@ -79,7 +81,33 @@ def summarize_drivers(
     lines.append("\n* significant after Benjamini-Hochberg correction")
     if skipped:
         lines.append(f"({skipped} drivers with too few mentions for an estimate are in result.drivers with NaN impact)")
+    note = _calibration_note(df)
+    if note:
+        lines.append(note)
     return "\n".join(lines)
+
+
+def _calibration_note(drivers: pd.DataFrame) -> str:
+    """Whether the category impacts were calibrated with an audit, and what to do when they were not.
+
+    Examples:
+        >>> import pandas as pd
+        >>> _calibration_note(pd.DataFrame({"kind": ["category"], "calibration": ["audit"]}))
+        'Category impacts are calibrated with an audit of the aspect extraction.'
+        >>> _calibration_note(pd.DataFrame({"kind": ["topic"], "calibration": [""]}))
+        ''
+    """
+    import pandas as pd
+
+    cats = drivers[drivers["kind"] == "category"] if "kind" in drivers else drivers.iloc[:0]
+    if cats.empty:
+        return ""
+    calibration = cats["calibration"].astype(str) if "calibration" in cats else pd.Series("", index=cats.index)
+    if (calibration == "audit").any():
+        return "Category impacts are calibrated with an audit of the aspect extraction."
+    return ("Category impacts come from predicted aspects without an audit: extraction errors shrink them "
+            "(to ~0.7x in benchmarks/drivers.py) and their intervals are too narrow for the true effect. "
+            "To calibrate, read the documents of result.audit_sample() and pass them back as audit=.")
 
 
 def summarize_result(result: AnalysisResult) -> str:
