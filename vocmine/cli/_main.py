@@ -197,29 +197,25 @@ def _run(args: argparse.Namespace, df: Any, columns: dict[str, Any]) -> int:
     if args.report is not None:
         from vocmine.report import write_html
 
-        print(f"wrote report to {write_html(result, _html_path(args.report, args.out))}")
+        print(f"wrote report to {write_html(result, _output_path(args.report, args.out, 'report.html'))}")
     return EXIT_OK
 
 
-def _html_path(path: Path | None, default_dir: Path) -> Path:
-    """``path``, or ``path/report.html`` when it is a directory (``default_dir/report.html`` when None)."""
+def _output_path(path: Path | None, default_dir: Path, name: str) -> Path:
+    """``path``, or ``path/name`` when it is a directory (``default_dir/name`` when None)."""
     if path is None:
-        return default_dir / "report.html"
-    return path / "report.html" if path.is_dir() else path
+        return default_dir / name
+    return path / name if path.is_dir() else path
 
 
-def _positive(value: int, flag: str) -> bool:
-    if value < 1:
-        print(f"vocmine: error: [E004] {flag} must be a positive integer, got {value}.", file=sys.stderr)
-        return False
-    return True
-
-
-def _load_result(args: argparse.Namespace) -> Any:
-    """The saved result at ``args.result``, or None after reporting a wrong path."""
+def _saved_result(args: argparse.Namespace, count: int, flag: str) -> Any:
+    """The saved result at ``args.result``, or None after reporting a non-positive ``flag`` or a wrong path."""
     from vocmine.errors import VocmineError
     from vocmine.result import AnalysisResult
 
+    if count < 1:
+        print(f"vocmine: error: [E004] {flag} must be a positive integer, got {count}.", file=sys.stderr)
+        return None
     try:
         return AnalysisResult.load(args.result)
     except VocmineError as exc:  # [E012] not a result directory: the user passed the wrong path
@@ -230,26 +226,20 @@ def _load_result(args: argparse.Namespace) -> Any:
 def _report_command(args: argparse.Namespace) -> int:
     from vocmine.report import write_html
 
-    if not _positive(args.top, "--top"):
-        return EXIT_USAGE
-    result = _load_result(args)
+    result = _saved_result(args, args.top, "--top")
     if result is None:
         return EXIT_USAGE
-    out = write_html(result, _html_path(args.output, args.result), title=args.title, top=args.top)
+    out = write_html(result, _output_path(args.output, args.result, "report.html"), title=args.title, top=args.top)
     print(f"wrote report to {out}")
     return EXIT_OK
 
 
 def _audit_sample_command(args: argparse.Namespace) -> int:
-    if not _positive(args.n, "--n"):
-        return EXIT_USAGE
-    result = _load_result(args)
+    result = _saved_result(args, args.n, "--n")
     if result is None:
         return EXIT_USAGE
     sample = result.audit_sample(args.n, seed=args.seed, show_predicted=args.show_predicted)
-    out = args.output or args.result / "audit_sample.csv"
-    if out.is_dir():
-        out = out / "audit_sample.csv"
+    out = _output_path(args.output, args.result, "audit_sample.csv")
     sample.to_csv(out, index=False)
     print(f"wrote {len(sample)} documents to audit to {out}; fill 'category' (';'-separated ids, empty for none), "
           f"then run: vocmine analyze ... --audit {out}")
