@@ -41,7 +41,8 @@ def analyze(
             checked document with none). Predicted aspects miss and invent mentions, which
             shrinks impacts and makes their intervals too optimistic; with a few hundred audited
             documents the category impacts are regression-calibrated and their 95 % intervals
-            cover the truth again (``drivers["calibration"]``; ``benchmarks/drivers.py``).
+            cover the truth again (``drivers["calibration"]``; ``benchmarks/drivers.py``). Pick the
+            documents with ``result.audit_sample()`` and pass the filled frame back here.
 
     Returns:
         An ``AnalysisResult``; every input row is in ``documents`` or ``errors``.
