@@ -60,24 +60,23 @@ def audited(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Gen
     return replace(driver_input(ind, y), audit=audit)
 
 
-def audited_sample(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Generator) -> Any:
-    """``driver_input(ind, y)`` plus the audit a user gets from ``result.audit_sample(AUDIT_SAMPLE_N)``: a random
-    ``AUDIT_SAMPLE_N`` documents topped up to ``MIN_AUDITED`` per predicted category (the library's own rule)."""
-    from dataclasses import replace
-
+def audit_rows(ind: Indicators, rng: np.random.Generator) -> list[int]:
+    """The rows ``result.audit_sample(AUDIT_SAMPLE_N)`` would pick, in the order ``rng`` draws (the library's
+    own ``sample_rows``; top-ups over the benchmark's aligned columns)."""
     from vocmine.drivers._audit_sample import sample_rows
 
-    rows = sample_rows(ind.x.astype(bool), AUDIT_SAMPLE_N, rng.permutation(gold.x.shape[0]))
+    return sample_rows(ind.x.astype(bool), AUDIT_SAMPLE_N, rng.permutation(ind.x.shape[0]))
+
+
+def audited_sample(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Generator) -> Any:
+    """``driver_input(ind, y)`` plus the audit of the rows ``audit_rows`` picks: a random ``AUDIT_SAMPLE_N``
+    documents topped up to ``MIN_AUDITED`` per predicted category."""
+    from dataclasses import replace
+
+    rows = audit_rows(ind, rng)
     audit = np.full(gold.x.shape, np.nan)
     audit[rows] = gold.x[rows]
     return replace(driver_input(ind, y), audit=audit)
-
-
-def sample_rows_of(ind: Indicators, seed: int) -> list[int]:
-    """The audited rows of one ``audited_sample`` draw (for reporting its size)."""
-    from vocmine.drivers._audit_sample import sample_rows
-
-    return sample_rows(ind.x.astype(bool), AUDIT_SAMPLE_N, np.random.default_rng([seed, 0, 1]).permutation(len(ind.x)))
 
 
 def align(gold: Indicators, pred: Indicators, min_support: int) -> tuple[Indicators, Indicators, dict[str, Any]]:
@@ -108,7 +107,8 @@ def planted_measured(gold: Indicators, pred: Indicators, sims: int, n_boot: int,
         "documents": n, "drivers": k, "dropped_low_support": dropped,
         "driver_support": {s: dict(zip(g.names, ind.x.sum(0).astype(int).tolist())) for s, ind in zip(SOURCES, (g, p))},
         "audit_fraction": AUDIT_FRACTION,
-        "audit_sample": {"n": AUDIT_SAMPLE_N, "documents_audited": len(sample_rows_of(p, seed))},
+        "audit_sample": {"n": AUDIT_SAMPLE_N,  # the draw of simulation 0 (the size varies by draw)
+                         "documents_audited": len(audit_rows(p, np.random.default_rng([seed, 0, 1])))},
         "indicator_agreement": agreement(g, p),
     }
     effects = {
@@ -221,7 +221,7 @@ def real_asap_measured(gold_of: Any, pred_of: Any, n_boot: int, min_support: int
                       "spearman_impact_audit": rho(imp["gold_mapped"], imp["predicted_audit"]),
                       "spearman_opportunity_audit": rho(opp["gold_mapped"], opp["predicted_audit"]),
                       "spearman_impact_audit_sample": rho(imp["gold_mapped"], imp["predicted_audit_sample"]),
-                      "audit_sample_documents": len(sample_rows_of(same, 0)),
+                      "audit_sample_documents": len(audit_rows(same, np.random.default_rng(0))),
                       "audit_fraction": AUDIT_FRACTION, "agreement": agreement(gold, same), **lists}
         if level == "mention":  # what the pipeline itself would rank: every predicted category
             out[level]["predicted_all_categories"] = _ranked(ranker.rank(driver_input(pred, gold.stars)))

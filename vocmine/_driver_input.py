@@ -287,7 +287,7 @@ def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str
     out: dict[int, set[str]] = {}
     for row, (fid, cat) in enumerate(zip(ids, audit["category"])):
         found = out.setdefault(index[fid], set())
-        if cat is None or (isinstance(cat, float) and np.isnan(cat)):
+        if cat is None or (not isinstance(cat, str) and bool(pd.isna(cat))):
             continue
         for one in (c.strip() for c in str(cat).split(";")):
             if not one:
@@ -298,6 +298,16 @@ def audit_sets(audit: Any, feedback_ids: Sequence[str], categories: Sequence[str
                     f"({sorted(known)}). Use the taxonomy's ids (several separated by ';')."
                 )
             found.add(one)
+    if out and not any(out.values()):
+        import warnings
+
+        from vocmine.errors import VocmineWarning
+
+        warnings.warn(
+            f"The audit lists {len(out)} documents and not one category: every audited document counts as having "
+            "none, which calibrates the category impacts towards 0. Fill the 'category' column first.",
+            VocmineWarning, stacklevel=3,
+        )
     return out
 
 

@@ -82,3 +82,41 @@ def test_cli_writes_the_sample(tmp_path) -> None:
     assert len(s) >= 20 and set(s.columns) >= {"feedback_id", "text", "predicted", "category"}
     assert main(["audit-sample", str(tmp_path / "nowhere")]) != 0
     assert main(["audit-sample", str(tmp_path / "res"), "--n", "0"]) != 0
+
+
+def test_only_rated_documents_when_the_outcome_is_a_rating() -> None:
+    r = _result(1000)
+    rated = np.arange(1000) % 5 == 0  # 20 % rated: the driver model uses only these
+    r.documents["rating"] = np.where(rated, 4.0, np.nan)
+    s = audit_sample(r, 100)
+    assert set(s["feedback_id"]) <= set(r.documents.loc[rated, "feedback_id"])
+    assert len(s) >= 100
+
+
+def test_sample_rows_takes_a_0_1_matrix_as_a_mask() -> None:
+    from vocmine.drivers._audit_sample import sample_rows
+
+    pred = np.zeros((5, 1), dtype=np.uint8)
+    pred[3, 0] = 1
+    assert sample_rows(pred, 1, np.arange(5)) == [0, 3]
+
+
+def test_an_unfilled_audit_warns_and_pd_na_is_empty() -> None:
+    from vocmine.errors import VocmineWarning
+
+    r = _result(50)
+    s = audit_sample(r, 5)
+    with pytest.warns(VocmineWarning, match="not one category"):
+        audit_sets(s, r.documents["feedback_id"].tolist(), ["FOOD"])
+    s["category"] = pd.array(["FOOD"] + [pd.NA] * (len(s) - 1), dtype="string")
+    found = audit_sets(s, r.documents["feedback_id"].tolist(), ["FOOD"])
+    assert sum(bool(c) for c in found.values()) == 1
+
+
+def test_cli_keeps_a_filled_sample(tmp_path) -> None:
+    from vocmine.cli import main
+
+    _result(100).save(tmp_path / "res")
+    assert main(["audit-sample", str(tmp_path / "res"), "--n", "5"]) == 0
+    assert main(["audit-sample", str(tmp_path / "res"), "--n", "5"]) != 0  # would overwrite
+    assert main(["audit-sample", str(tmp_path / "res"), "--n", "5", "--overwrite"]) == 0

@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     aud.add_argument("--seed", type=int, default=0, help="sampling seed")
     aud.add_argument("--show-predicted", action="store_true",
                      help="add the predicted categories (reading blind avoids anchoring on them)")
+    aud.add_argument("--overwrite", action="store_true", help="replace an existing output file (it may be filled in)")
 
     fit = sub.add_parser("fit", help="fit a pipeline (topics) on a feedback file and save it for scoring",
                          description="Analyze INPUT, fit the learning stages and save the fitted pipeline to --out.")
@@ -240,6 +241,10 @@ def _audit_sample_command(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     sample = result.audit_sample(args.n, seed=args.seed, show_predicted=args.show_predicted)
     out = _output_path(args.output, args.result, "audit_sample.csv")
+    if out.exists() and not args.overwrite:
+        print(f"vocmine: error: [E004] {out} exists (perhaps already filled in); pass --overwrite to replace it "
+              "or -o to write elsewhere.", file=sys.stderr)
+        return EXIT_USAGE
     sample.to_csv(out, index=False)
     print(f"wrote {len(sample)} documents to audit to {out}; fill 'category' (';'-separated ids, empty for none), "
           f"then run: vocmine analyze ... --audit {out}")

@@ -45,6 +45,7 @@ def sample_rows(predicted: np.ndarray, n: int, order: np.ndarray) -> list[int]:
         >>> rows[:10] == list(range(99, 89, -1)), sorted(rows[10:])
         (True, [0, 50])
     """
+    predicted = np.asarray(predicted, dtype=bool)  # a 0/1 integer matrix would index, not mask
     chosen = [int(k) for k in order[:n]]
     taken = np.zeros(len(predicted), dtype=bool)
     taken[chosen] = True
@@ -68,9 +69,11 @@ def audit_sample(result: AnalysisResult, n: int = 300, *, seed: int = 0, show_pr
     row counts as audited, so keep the empty ones. ``show_predicted=True`` adds the predicted
     categories (a ``predicted`` column); reading blind avoids anchoring on them.
 
-    The sample is exactly ``n`` documents plus, for each category predicted somewhere, enough of
-    its predicted documents to audit ``min(MIN_AUDITED, all of them)``. The same result and
-    seed give the same sample whatever the row order.
+    The sample is ``n`` documents (all of them when fewer) plus, for each category predicted
+    somewhere, enough of its predicted documents to audit ``min(MIN_AUDITED, all of them)``. Only
+    documents the driver model uses are drawn: those with a rating when any document has one
+    (the outcome is then the rating), else all. The same result and seed give the same sample
+    whatever the row order.
 
     Raises:
         SchemaError: [E002] ``n`` is not positive.
@@ -91,6 +94,10 @@ def audit_sample(result: AnalysisResult, n: int = 300, *, seed: int = 0, show_pr
     if n < 1:
         raise SchemaError(f"[E002] audit_sample: n must be a positive number of documents, got {n}.")
     docs = result.documents
+    if len(docs) and "rating" in docs:
+        rated = pd.to_numeric(docs["rating"], errors="coerce").notna()
+        if rated.any():  # the drivers' outcome is the rating: unrated documents are not in the model
+            docs = docs[rated.to_numpy()]
     ids = docs["feedback_id"].astype(str).tolist() if len(docs) else []
     predicted: dict[str, set[str]] = {i: set() for i in ids}
     mentions = result.mentions

@@ -96,6 +96,8 @@ def _calibration_note(drivers: pd.DataFrame) -> str:
         'Category impacts are calibrated with an audit of the aspect extraction.'
         >>> _calibration_note(pd.DataFrame({"kind": ["topic"], "calibration": [""]}))
         ''
+        >>> _calibration_note(pd.DataFrame({"kind": ["category"], "calibration": ["not calibrated: 12 audited"]}))[:60]
+        'An audit was given but the category impacts are not calibrat'
     """
     import pandas as pd
 
@@ -105,6 +107,10 @@ def _calibration_note(drivers: pd.DataFrame) -> str:
     calibration = cats["calibration"].astype(str) if "calibration" in cats else pd.Series("", index=cats.index)
     if (calibration == "audit").any():
         return "Category impacts are calibrated with an audit of the aspect extraction."
+    failed = calibration[calibration.str.startswith("not calibrated")]
+    if len(failed):
+        return (f"An audit was given but the category impacts are {failed.iloc[0]}; they are shrunk by extraction "
+                "errors as without an audit. Audit more documents (result.audit_sample()).")
     return ("Category impacts come from predicted aspects without an audit: extraction errors shrink them "
             "(to ~0.7x in benchmarks/drivers.py) and their intervals are too narrow for the true effect. "
             "To calibrate, read the documents of result.audit_sample() and pass them back as audit=.")
