@@ -65,7 +65,7 @@ def audit_rows(ind: Indicators, rng: np.random.Generator) -> list[int]:
     own ``sample_rows``; top-ups over the benchmark's aligned columns)."""
     from vocmine.drivers._audit_sample import sample_rows
 
-    return sample_rows(ind.x.astype(bool), AUDIT_SAMPLE_N, rng.permutation(ind.x.shape[0]))
+    return sample_rows(ind.x, AUDIT_SAMPLE_N, rng.permutation(ind.x.shape[0]))
 
 
 def audited_sample(ind: Indicators, gold: Indicators, y: np.ndarray, rng: np.random.Generator) -> Any:

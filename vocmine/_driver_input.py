@@ -137,10 +137,13 @@ def build_design(
     from vocmine.drivers import to_outcome
 
     n = len(topic_ids)
-    use_ratings = ratings is not None and (np.isfinite(ratings).any() if outcome == "auto" else outcome == "rating")
-    if use_ratings and ratings is not None:
+    if outcome == "auto":
+        rated = rated_rows(ratings)
+    else:
+        rated = np.flatnonzero(np.isfinite(ratings)) if outcome == "rating" and ratings is not None else None
+    if rated is not None and ratings is not None:
         scale = _detect_scale(ratings) if rating_scale == "auto" else rating_scale
-        rows = np.flatnonzero(np.isfinite(ratings))
+        rows = rated
         values, outcome_name = to_outcome(ratings[rows], scale)
     else:
         rows = np.arange(n)
@@ -215,6 +218,20 @@ def build_design(
     table = SpanTable(keys=key[best], starts=entry_span[best, 0], ends=entry_span[best, 1],
                       scores=entry_score[best], n_documents=n)
     return DriverDesign(data, rows, table)
+
+
+def rated_rows(ratings: np.ndarray | None) -> np.ndarray | None:
+    """The documents a rating outcome uses: the rows with a finite rating when any has one, else
+    ``None`` (the outcome is then document sentiment, over every document).
+
+    Examples:
+        >>> rated_rows(np.array([4.0, np.nan, 2.0])).tolist(), rated_rows(np.array([np.nan]))
+        ([0, 2], None)
+    """
+    if ratings is None:
+        return None
+    rows = np.flatnonzero(np.isfinite(ratings))
+    return rows if rows.size else None
 
 
 def driver_kind(name: str) -> tuple[str, str]:

@@ -239,12 +239,12 @@ def _audit_sample_command(args: argparse.Namespace) -> int:
     result = _saved_result(args, args.n, "--n")
     if result is None:
         return EXIT_USAGE
-    sample = result.audit_sample(args.n, seed=args.seed, show_predicted=args.show_predicted)
     out = _output_path(args.output, args.result, "audit_sample.csv")
     if out.exists() and not args.overwrite:
         print(f"vocmine: error: [E004] {out} exists (perhaps already filled in); pass --overwrite to replace it "
               "or -o to write elsewhere.", file=sys.stderr)
         return EXIT_USAGE
+    sample = result.audit_sample(args.n, seed=args.seed, show_predicted=args.show_predicted)
     sample.to_csv(out, index=False)
     print(f"wrote {len(sample)} documents to audit to {out}; fill 'category' (';'-separated ids, empty for none), "
           f"then run: vocmine analyze ... --audit {out}")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from vocmine._driver_input import rated_rows
 from vocmine.drivers._calibrate import MIN_AUDITED
 from vocmine.errors import SchemaError
 
@@ -94,30 +95,25 @@ def audit_sample(result: AnalysisResult, n: int = 300, *, seed: int = 0, show_pr
     if n < 1:
         raise SchemaError(f"[E002] audit_sample: n must be a positive number of documents, got {n}.")
     docs = result.documents
-    if len(docs) and "rating" in docs:
-        rated = pd.to_numeric(docs["rating"], errors="coerce").notna()
-        if rated.any():  # the drivers' outcome is the rating: unrated documents are not in the model
-            docs = docs[rated.to_numpy()]
-    ids = docs["feedback_id"].astype(str).tolist() if len(docs) else []
-    predicted: dict[str, set[str]] = {i: set() for i in ids}
+    if len(docs) and "rating" in docs:  # a rating model uses only the rated documents: draw only those
+        rated = rated_rows(pd.to_numeric(docs["rating"], errors="coerce").to_numpy(dtype=float))
+        if rated is not None:
+            docs = docs.iloc[rated]
+    ids = docs["feedback_id"].astype(str).to_numpy(dtype=object) if len(docs) else np.array([], dtype=object)
     mentions = result.mentions
-    if len(mentions):
-        for fid, cat in zip(mentions["feedback_id"].astype(str), mentions["category"]):
-            if isinstance(cat, str) and cat and cat != OTHER and fid in predicted:
-                predicted[fid].add(cat)
-    cats = sorted({c for found in predicted.values() for c in found})
-    col = {c: j for j, c in enumerate(cats)}
+    cat = mentions["category"] if len(mentions) else pd.Series([], dtype=object)
+    valid = cat.map(lambda c: isinstance(c, str) and bool(c) and c != OTHER).to_numpy(dtype=bool)
+    row = pd.Index(ids).get_indexer(mentions["feedback_id"].astype(str)[valid]) if valid.any() else np.array([], int)
+    cats, col = np.unique(cat[valid].to_numpy(dtype=str)[row >= 0], return_inverse=True)
     matrix = np.zeros((len(ids), len(cats)), dtype=bool)
-    for k, fid in enumerate(ids):
-        for c in predicted[fid]:
-            matrix[k, col[c]] = True
-    chosen = sample_rows(matrix, n, _order(ids, seed))
+    matrix[row[row >= 0], col.ravel()] = True
+    chosen = sample_rows(matrix, n, _order(ids.tolist(), seed))
     out = pd.DataFrame({
-        "feedback_id": [ids[k] for k in chosen],
-        "lang": [docs["lang"].iloc[k] for k in chosen] if "lang" in docs else "",
-        "text": [docs["text"].iloc[k] for k in chosen],
+        "feedback_id": ids[chosen].tolist(),
+        "lang": docs["lang"].iloc[chosen].tolist() if "lang" in docs else "",
+        "text": docs["text"].iloc[chosen].tolist(),
     })
     if show_predicted:
-        out["predicted"] = [";".join(sorted(predicted[ids[k]])) for k in chosen]
+        out["predicted"] = [";".join(cats[matrix[k]]) for k in chosen]
     out[FILL] = ""
     return out
