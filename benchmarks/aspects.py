@@ -42,7 +42,7 @@ from benchmarks._aspect_data import MAP_SE16_RESTAURANTS, Unit, test_units  # no
 from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
 from benchmarks._common import write_result  # noqa: E402
 from benchmarks.train_aspects import RESEARCH, SHIPPED, f1  # noqa: E402
-from vocmine.aspects import CategoryMapper, SentenceCategoryAspects, TermAspectExtractor  # noqa: E402
+from vocmine.aspects import CategoryMapper, SentenceCategoryAspects, TermAspectExtractor, load_term_model  # noqa: E402
 from vocmine.resources import OTHER  # noqa: E402
 
 LABELS = ("negative", "neutral", "positive")
@@ -140,7 +140,8 @@ def baseline_found(base: SentenceCategoryAspects, units: list[Unit]) -> list[lis
 def evaluate(name: str, path: Path, emb: CachedTokenEmbedder, mapper: CategoryMapper) -> dict[str, Any]:
     ext = TermAspectExtractor(embedder=emb, model_path=path, category_mapper=mapper)
     tests = test_units()
-    res: dict[str, Any] = {"model_file": str(path.relative_to(path.parents[2]) if name == "open" else path)}
+    res: dict[str, Any] = {"model_file": str(path.relative_to(path.parents[2]) if name == "open" else path),
+                           "token_layer": load_term_model(path).meta.get("layer", 12)}
     for key in ("en_se14_restaurants", "en_se14_laptops"):
         t0 = time.time()
         scores, _ = ate(ext, tests[key])
@@ -281,7 +282,8 @@ def main() -> None:
     paths = {"open": args.open_path or SHIPPED / "multilingual-e5-small.npz",
              "research": RESEARCH / "multilingual-e5-small.npz"}
     payload: dict[str, Any] = {
-        "config": {"encoder": emb.name, "token_layer": 12, "category_mapper": {"threshold": mapper.threshold},
+        "config": {"encoder": emb.name, "token_layer": "per model: models.<name>.token_layer (meta of the model file)",
+                   "category_mapper": {"threshold": mapper.threshold},
                    "category_context": True,
                    "maps": {"se16_restaurants": MAP_SE16_RESTAURANTS, "sentirueval": MAP_SENTIRUEVAL,
                             "fold_restaurants": FOLD_RESTAURANTS, "fold_sentirueval": FOLD_SENTIRUEVAL,

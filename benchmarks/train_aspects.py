@@ -52,8 +52,14 @@ from benchmarks._aspect_data import (  # noqa: E402
     test_units,
     train_units,
 )
-from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
-from vocmine.aspects import TermAspectExtractor, TermExample, save_term_model, train_term_model  # noqa: E402
+from benchmarks._aspect_features import CachedTokenEmbedder, parse_layers  # noqa: E402
+from vocmine.aspects import (  # noqa: E402
+    TermAspectExtractor,
+    TermExample,
+    TermModel,
+    save_term_model,
+    train_term_model,
+)
 from vocmine.aspects._term_train import encode_examples  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +189,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", choices=("open", "research"), default="open")
     ap.add_argument("--epochs", type=int, default=None)
-    ap.add_argument("--layer", type=int, default=12)
+    ap.add_argument("--layer", default="12",
+                    help="encoder layer(s) of the token states, e.g. 12 or 9,12 (side by side); cached: 6, 9, 12")
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--seed", type=int, default=0)
@@ -192,10 +199,14 @@ def main() -> None:
     ap.add_argument("--concat", type=int, default=0,
                     help="multi-sentence training texts made from the training split (long-input robustness; "
                          "off for the shipped weights, see MODEL_CARD.md)")
+    ap.add_argument("--polarity-layer", default=None,
+                    help="also train a second network on these layers (e.g. 12) for mention polarity; the file "
+                         "holds both: the first network tags the terms, the second classifies them")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.time()
-    emb = CachedTokenEmbedder(layer=args.layer)
+    layers = parse_layers(args.layer)
+    emb = CachedTokenEmbedder(layer=layers)
     examples = build(args.data, args.uci_cap)
     train, dev = split_dev(examples, 0.15 if args.data == "open" else 0.10)
     dev_long = concatenated(dev, 60, seed=SEED + 1) if args.concat else []
@@ -203,10 +214,52 @@ def main() -> None:
     epochs = args.epochs or (40 if args.data == "open" else 12)
     logger.info("%s: %d train / %d dev sentences (%s)", args.data, len(train), len(dev),
                 dict(Counter(ex.lang for ex in train)))
+    sources = dict(Counter(ex.lang for ex in examples))
+    meta = {"embedder": "multilingual-e5-small", "training_data": args.data, "uci_cap": args.uci_cap,
+            "concat": args.concat, "languages": sources, "n_train": len(train), "n_dev": len(dev)}
+    (model, best), pol_same, history = fit(emb, layers, train, dev, dev_long, epochs, meta, args)
+    histories = {"tagger" if args.polarity_layer else "model": {"layers": list(layers), "history": history,
+                                                                 "best_epoch": best["epoch"]}}
+    if args.polarity_layer:
+        # the polarity network: the epoch with the best dev polarity accuracy (polarity peaks early, the
+        # tagger later), of this run when it reads the same layers, else of a run on its own layers
+        pol_layers = parse_layers(args.polarity_layer)
+        pol_history = history
+        if pol_layers == layers:
+            pol, pol_best = pol_same
+        else:
+            _, (pol, pol_best), pol_history = fit(emb, pol_layers, train, dev, dev_long, epochs, meta, args)
+        histories["polarity"] = {"layers": list(pol_layers), "history": pol_history, "best_epoch": pol_best["epoch"],
+                                 "selected_by": "dev polarity accuracy"}
+        model = TermModel(model.params, model.meta, pol)
+    out = args.out or (SHIPPED if args.data == "open" else RESEARCH)
+    path = save_term_model(model, out / "multilingual-e5-small.npz")
+    emb.layer = layers
+    scores = dev_score(path, emb, dev)
+    if args.data == "open" and args.out is None:
+        PACKAGED.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, PACKAGED / path.name)
+    (out / f"train_history_{args.data}.json").write_text(json.dumps(
+        {**histories, "dev": scores, "n_train": len(train), "n_dev": len(dev), "languages": sources,
+         "seconds": round(time.time() - t0)}, indent=2), encoding="utf-8")
+    logger.info("saved %s (dev %s) in %.0f s", path, scores, time.time() - t0)
+
+
+def fit(emb: CachedTokenEmbedder, layers: tuple[int, ...], train: list[TermExample], dev: list[TermExample],
+        dev_long: list[TermExample], epochs: int, meta: dict[str, Any],
+        args: argparse.Namespace) -> tuple[tuple[TermModel, dict[str, Any]], tuple[TermModel, dict[str, Any]],
+                                          list[dict[str, Any]]]:
+    """Train one network on the token states of ``layers``.
+
+    Returns ``(model, best)`` of the epoch with the best dev score (ATE F1 + polarity accuracy), the same
+    for the epoch with the best dev polarity accuracy, and the per-epoch dev history.
+    """
+    emb.layer = layers
     encoded = encode_examples(train, emb)
     tmp = Path(tempfile.mkdtemp(prefix="vm_aspects_"))
     history: list[dict[str, Any]] = []
     best: dict[str, Any] = {"score": -1.0}
+    best_pol: dict[str, Any] = {"score": -1.0}
 
     def on_epoch(epoch: int, model: Any) -> None:
         path = save_term_model(model, tmp / f"e{epoch}" / "m.npz")
@@ -221,27 +274,20 @@ def main() -> None:
                     f"long-text F1 {scores['long_f1']:.3f}" if dev_long else "")
         if score > best["score"]:
             best.update(score=score, epoch=epoch, model=model, scores=scores)
+        if scores["polarity_accuracy"] > best_pol["score"]:
+            best_pol.update(score=scores["polarity_accuracy"], epoch=epoch, model=model, scores=scores)
 
-    sources = dict(Counter(ex.lang for ex in examples))
-    meta = {"embedder": "multilingual-e5-small", "layer": args.layer, "training_data": args.data,
-            "uci_cap": args.uci_cap, "concat": args.concat,
-            "languages": sources}
+    layer_meta = {"layer": layers[0] if len(layers) == 1 else list(layers)}
     train_term_model(encoded, embedder=emb, epochs=epochs, hidden=args.hidden, random_state=args.seed,
-                     meta=meta, on_epoch=on_epoch, num_threads=args.threads)
-    model = best["model"]
-    model = type(model)(model.params, {**model.meta, "embedder": "multilingual-e5-small", "best_epoch": best["epoch"],
-                                       "dev": best["scores"], "n_train": len(train), "n_dev": len(dev)})
-    out = args.out or (SHIPPED if args.data == "open" else RESEARCH)
-    path = save_term_model(model, out / "multilingual-e5-small.npz")
-    if args.data == "open" and args.out is None:
-        PACKAGED.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, PACKAGED / path.name)
-    (out / f"train_history_{args.data}.json").write_text(json.dumps(
-        {"history": history, "best_epoch": best["epoch"], "n_train": len(train), "n_dev": len(dev),
-         "languages": sources, "seconds": round(time.time() - t0)}, indent=2), encoding="utf-8")
+                     meta={**meta, **layer_meta}, on_epoch=on_epoch, num_threads=args.threads)
     shutil.rmtree(tmp, ignore_errors=True)
-    logger.info("saved %s (best epoch %d, dev %s) in %.0f s", path, best["epoch"], best["scores"], time.time() - t0)
 
+    def chosen(b: dict[str, Any]) -> tuple[TermModel, dict[str, Any]]:
+        m = b["model"]
+        return TermModel(m.params, {**m.meta, "embedder": "multilingual-e5-small", "best_epoch": b["epoch"],
+                                    "dev": b["scores"]}), b
+
+    return chosen(best), chosen(best_pol), history
 
 if __name__ == "__main__":
     main()

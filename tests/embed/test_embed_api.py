@@ -187,3 +187,30 @@ def test_cached_embedder_keeps_the_sentence_vectors_of_a_token_pass() -> None:
     out = cached.embed(["abc", "x"])
     assert out.tolist() == [[3.0, 1.0], [1.0, 0.0]]  # "abc" came from the token pass, "x" from embed
     assert inner.embedded == ["x"]
+
+
+def test_cached_embedder_passes_a_token_layer_on_or_says_it_cannot() -> None:
+    import numpy as np
+    import pytest
+
+    from vocmine.embed import CachedEmbedder
+    from vocmine.errors import ConfigError
+
+    class Layered:
+        name, dim = "layered", 2
+
+        def embed(self, texts, *, batch_size=32):  # type: ignore[no-untyped-def]
+            return np.ones((len(texts), 2), dtype=np.float32)
+
+        def token_embeddings(self, texts, *, batch_size=None, layer=None):  # type: ignore[no-untyped-def]
+            return [("tokens", t, layer) for t in texts]
+
+    class LastOnly(Layered):
+        def token_embeddings(self, texts, *, batch_size=None):  # type: ignore[no-untyped-def]
+            return [("tokens", t) for t in texts]
+
+    assert CachedEmbedder(Layered()).token_embeddings(["a"], layer=9) == [("tokens", "a", 9)]
+    assert CachedEmbedder(Layered()).token_embeddings(["a"]) == [("tokens", "a", None)]
+    assert CachedEmbedder(LastOnly()).token_embeddings(["a"]) == [("tokens", "a")]
+    with pytest.raises(ConfigError, match=r"\[E006\].*layer 9"):
+        CachedEmbedder(LastOnly()).token_embeddings(["a"], layer=9)

@@ -13,6 +13,7 @@ from vocmine.embed import (
     load_embedder,
     locate_e5_model,
 )
+from vocmine.errors import ConfigError
 from vocmine.types import Embedder
 
 pytestmark = pytest.mark.models
@@ -196,3 +197,26 @@ def test_ffn_output_path_close_to_fp32(e5_fp32, monkeypatch, bf16):
     assert cos.mean() > 0.995 and cos.min() > 0.99
     kinds = {type(m).__name__ for n, m in enc._model.named_modules() if _int8._is_ffn_output(n)}
     assert kinds == ({"BF16Linear"} if bf16 == "1" else {"Linear"})
+
+
+def test_token_states_of_an_inner_layer(e5_fp32):
+    texts = ["Dostawa była wolna, ale obsługa miła.", "配送太慢了！", "Great support team. " * 80]  # last: windowed
+    last = e5_fp32.token_embeddings(texts)
+    twelve = e5_fp32.token_embeddings(texts, layer=12)  # the last layer by number
+    vectors, nine = e5_fp32.embed_with_tokens(texts, layer=9)
+    # the text vectors still come from the last layer of the same pass
+    np.testing.assert_allclose(vectors, e5_fp32.embed(texts), atol=1e-5)
+    for a, b, c in zip(last, twelve, nine):
+        np.testing.assert_array_equal(a.offsets, c.offsets)
+        np.testing.assert_allclose(a.vectors, b.vectors, atol=1e-6)
+        assert c.vectors.shape == a.vectors.shape
+        cos = np.sum(a.vectors * c.vectors, axis=1) / (np.linalg.norm(a.vectors, axis=1) * np.linalg.norm(c.vectors, axis=1))
+        assert float(cos.mean()) < 0.95  # another layer, not a copy of the last
+    # several layers: their states side by side, in the order asked for
+    for a, c, both in zip(last, nine, e5_fp32.token_embeddings(texts, layer=[9, 12])):
+        assert both.vectors.shape == (a.vectors.shape[0], 768)
+        np.testing.assert_allclose(both.vectors[:, :384], c.vectors, atol=1e-5)
+        np.testing.assert_allclose(both.vectors[:, 384:], a.vectors, atol=1e-5)
+    for bad in (13, -1, 2.0, True, [], [9, 13]):
+        with pytest.raises(ConfigError, match=r"\[E004\].*layer"):
+            e5_fp32.token_embeddings(["x"], layer=bad)

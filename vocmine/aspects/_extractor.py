@@ -27,7 +27,8 @@ import numpy as np
 from vocmine.aspects._lemma import term_lemma
 from vocmine.aspects._spans import char_span, decode_bio, mention_window, token_range
 from vocmine.aspects._term_train import N_DIST
-from vocmine.aspects._term_weights import base_embedder_name, find_term_model, load_term_model
+from vocmine.aspects._term_weights import base_embedder_name, find_term_model, load_term_model, polarity_columns
+from vocmine.embed._util import accepts_keyword
 from vocmine.errors import ConfigError, InputRowError, VocmineWarning
 from vocmine.types import SENTIMENT_LABELS, Mention
 
@@ -115,6 +116,8 @@ class TermAspectExtractor:
         self._embedder: Any = embedder
         self._model: TermModel | None = None
         self._net: Any = None
+        self._pol_net: Any = None  # a separate polarity network, when the model has one
+        self._pol_columns: np.ndarray | None = None
         self._mapper: CategoryMapper | None = category_mapper
 
     # ------------------------------------------------------------------ loading
@@ -147,7 +150,25 @@ class TermAspectExtractor:
                     stacklevel=3,
                 )
             self._model, self._net = model, model.build()
+            if model.polarity is not None:
+                self._pol_columns = polarity_columns(model)
+                self._pol_net = model.polarity.build()
         return self._net
+
+    def _token_states(self, texts: list[str]) -> list[Any]:
+        """Token states of ``texts`` from the encoder layer the term model was trained on."""
+        embedder = self._get_embedder()
+        layer = self._model.meta.get("layer") if self._model is not None else None
+        if layer is None:
+            return list(embedder.token_embeddings(texts, batch_size=self.batch_size))
+        if not accepts_keyword(embedder.token_embeddings, "layer"):
+            raise ConfigError(
+                f"[E006] The aspect-term model was trained on layer {layer} token states, but "
+                f"{getattr(embedder, 'name', embedder)!r}.token_embeddings() takes no layer=. Fix: use the "
+                "default encoder (vocmine.embed.e5_small.v1) or a term model trained on your embedder."
+            )
+        wanted = int(layer) if isinstance(layer, int) else tuple(int(k) for k in layer)
+        return list(embedder.token_embeddings(texts, batch_size=self.batch_size, layer=wanted))
 
     def _get_mapper(self) -> CategoryMapper:
         if self._mapper is None:
@@ -236,7 +257,7 @@ class TermAspectExtractor:
         import torch
 
         net = self._get_net()
-        tokens = self._get_embedder().token_embeddings(texts, batch_size=self.batch_size)
+        tokens = self._token_states(texts)
         if len(tokens) != len(texts):
             raise ConfigError(f"[E013] token_embeddings returned {len(tokens)} results for {len(texts)} texts.")
         dims = {int(np.shape(t.vectors)[1]) for t in tokens if len(t.offsets)}
@@ -261,7 +282,8 @@ class TermAspectExtractor:
         x = np.zeros((len(idx), width, net.dim), dtype=np.float32)
         for b, i in enumerate(idx):
             x[b, : lengths[b]] = tokens[i].vectors
-        z = net.context(torch.from_numpy(x), torch.tensor(lengths))
+        xt, lt = torch.from_numpy(x), torch.tensor(lengths)
+        z = net.context(xt, lt) if spans is None or self._pol_net is None else None
         probs = torch.softmax(net.tagger(z), dim=-1).numpy() if spans is None else None
         rows, ranges, owners = [], [], []
         for b, i in enumerate(idx):
@@ -276,6 +298,15 @@ class TermAspectExtractor:
                 owners.append((i, s, e))
         if not rows:
             return
+        if self._pol_net is not None:
+            # the model's separate polarity network, on its layers' columns, for the rows with mentions only
+            keep = sorted(set(rows))
+            where = {b: k for k, b in enumerate(keep)}
+            sub = xt[torch.tensor(keep)]
+            cols = self._pol_columns
+            net = self._pol_net
+            z = net.context(sub if cols is None else sub[..., torch.from_numpy(cols)], lt[torch.tensor(keep)])
+            rows, lengths = [where[b] for b in rows], [lengths[b] for b in keep]
         labels, scores, att = self._polarity(net, torch, z, rows, ranges, lengths)
         for k, (i, s, e) in enumerate(owners):
             if ranges[k] is None:

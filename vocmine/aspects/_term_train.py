@@ -68,12 +68,19 @@ class EncodedSentence:
     mentions: list[tuple[int, int, int]]
 
 
-def encode_examples(examples: Sequence[TermExample], embedder: Any, *, batch_size: int = 32) -> list[EncodedSentence]:
-    """Encode ``examples`` once and turn their character spans into token targets."""
+def encode_examples(
+    examples: Sequence[TermExample], embedder: Any, *, batch_size: int = 32, layer: int | Sequence[int] | None = None
+) -> list[EncodedSentence]:
+    """Encode ``examples`` once and turn their character spans into token targets.
+
+    ``layer``: the encoder layer (or layers, side by side) whose token states are used (``None``:
+    the embedder's default, its last layer); a model must be used with the layers it was trained on.
+    """
     label_id = {lab: k for k, lab in enumerate(SENTIMENT_LABELS)}
     out: list[EncodedSentence] = []
     texts = [ex.text for ex in examples]
-    tokens = embedder.token_embeddings(texts, batch_size=batch_size) if texts else []
+    extra = {} if layer is None else {"layer": layer}
+    tokens = embedder.token_embeddings(texts, batch_size=batch_size, **extra) if texts else []
     for ex, tv in zip(examples, tokens):
         n = len(tv.offsets)
         if n == 0:
@@ -150,6 +157,7 @@ def train_term_model(
     meta: dict[str, Any] | None = None,
     on_epoch: Callable[[int, TermModel], None] | None = None,
     num_threads: int | None = None,
+    layer: int | Sequence[int] | None = None,
 ) -> TermModel:
     """Fit a term model on ``examples``.
 
@@ -169,6 +177,8 @@ def train_term_model(
         on_epoch: called after every epoch with ``(epoch, model)`` (model selection).
         num_threads: torch intra-op threads while training (``None``: torch's default); 1 is
             much faster on a machine whose cores are busy with other work.
+        layer: the encoder layer (or layers) whose token states are used (``None``: the last); stored in
+            ``meta["layer"]`` so :class:`TermAspectExtractor` asks the embedder for the same layer.
 
     Returns:
         The trained :class:`TermModel`.
@@ -194,7 +204,7 @@ def train_term_model(
     if items and isinstance(items[0], TermExample):
         if embedder is None:
             raise ConfigError("[E004] train_term_model needs embedder= to encode TermExample input.")
-        items = encode_examples(items, embedder, batch_size=batch_size)
+        items = encode_examples(items, embedder, batch_size=batch_size, layer=layer)
     data: list[EncodedSentence] = items
     if not data:
         raise ConfigError("[E004] train_term_model got no usable sentence (no tokens, no spans). Fix: pass data.")
@@ -206,6 +216,8 @@ def train_term_model(
             "n_sentences": len(data), "n_tagged": sum(d.tags is not None for d in data),
             "n_mentions": sum(len(d.mentions) for d in data), "random_state": random_state,
             "embedder": str(getattr(embedder, "name", "")) if embedder is not None else "", **(meta or {})}
+    if layer is not None:
+        info["layer"] = layer if isinstance(layer, int) else [int(k) for k in layer]
     model = TermModel({}, info)
     before = torch.get_num_threads()
     if num_threads:

@@ -4,7 +4,10 @@ A term model is one ``.npz`` file (numpy only, ``allow_pickle=False``): the para
 :class:`~vocmine.aspects._term_net.TermNet` as float32 arrays named like its
 ``state_dict`` keys, plus ``meta``, a JSON string with ``format``, ``labels``, ``embedder``
 (the embedder name the head was trained on), the network sizes (``dim``, ``hidden``,
-``mlp``, ``n_dist``) and free-form training details.
+``mlp``, ``n_dist``) and free-form training details. A model may carry a second network
+for mention polarity (:attr:`TermModel.polarity`), stored in the same file: its arrays under
+``polarity/`` and its metadata under ``meta["polarity"]``; it reads the token states of its own
+encoder layers (``meta["layer"]``), which must be among the tagger's.
 
 Models are looked up by the embedder's name (``<embedder name>.npz``) in, in order: an
 explicit ``model_path`` (a file or a directory), ``$VOCMINE_MODEL_DIR/aspects-e5/``, the
@@ -35,13 +38,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
 __all__ = ["TermModel", "MODEL_DIR_NAME", "base_embedder_name", "FORMAT", "term_model_file_name", "find_term_model", "load_term_model",
-           "save_term_model"]
+           "polarity_columns", "save_term_model"]
 
 #: Folder name under ``$VOCMINE_MODEL_DIR`` and the repository's ``models/``.
 MODEL_DIR_NAME = "aspects-e5"
 #: Version of the ``.npz`` layout.
 FORMAT = 1
 _SIZES = ("dim", "hidden", "mlp", "n_dist")
+_POLARITY = "polarity/"
 
 
 @dataclass(frozen=True)
@@ -50,11 +54,15 @@ class TermModel:
 
     Attributes:
         params: ``state_dict``-named float32 arrays.
-        meta: ``dim``, ``hidden``, ``mlp``, ``n_dist``, ``embedder`` and training details.
+        meta: ``dim``, ``hidden``, ``mlp``, ``n_dist``, ``embedder``, ``layer`` (the encoder
+            layer or layers of its token states; absent: the last) and training details.
+        polarity: an optional second network whose polarity head classifies the mentions
+            (its tagger is not used); ``None``: this network's own polarity head does.
     """
 
     params: Mapping[str, np.ndarray]
     meta: Mapping[str, Any] = field(default_factory=dict)
+    polarity: TermModel | None = None
 
     @property
     def dim(self) -> int:
@@ -118,6 +126,8 @@ def load_term_model(path: str | Path | Any) -> TermModel:
     try:
         meta = json.loads(str(arrays.pop("meta")))
         sizes_ok = all(int(meta[k]) > 0 for k in _SIZES)
+        pol_meta = meta.pop("polarity", None)
+        sizes_ok = sizes_ok and (pol_meta is None or all(int(pol_meta[k]) > 0 for k in _SIZES))
     except (KeyError, ValueError, TypeError) as exc:
         raise ConfigError(
             f"[E004] {path} is not a vocmine aspect-term model: expected arrays 'meta' and the network "
@@ -128,7 +138,10 @@ def load_term_model(path: str | Path | Any) -> TermModel:
             f"[E004] {path} has term-model format {meta.get('format')!r} / labels {meta.get('labels')!r}; "
             f"expected format {FORMAT} and labels {list(SENTIMENT_LABELS)}. Fix: retrain the model."
         )
-    return TermModel({k: v.astype(np.float32) for k, v in arrays.items()}, meta)
+    pol_arrays = {k[len(_POLARITY) :]: v.astype(np.float32) for k, v in arrays.items() if k.startswith(_POLARITY)}
+    polarity = TermModel(pol_arrays, pol_meta) if pol_meta is not None else None
+    own = {k: v.astype(np.float32) for k, v in arrays.items() if not k.startswith(_POLARITY)}
+    return TermModel(own, meta, polarity)
 
 
 def save_term_model(model: TermModel, path: str | Path) -> Path:
@@ -138,12 +151,20 @@ def save_term_model(model: TermModel, path: str | Path) -> Path:
         >>> import tempfile, pathlib
         >>> from vocmine.aspects import train_term_model  # doctest: +SKIP
     """
-    missing = [k for k in _SIZES if k not in model.meta]
-    if missing:
-        raise ConfigError(f"[E004] term-model meta lacks {missing}. Fix: build it with train_term_model().")
+    for part in (model, model.polarity):
+        missing = [k for k in _SIZES if part is not None and k not in part.meta]
+        if missing:
+            raise ConfigError(f"[E004] term-model meta lacks {missing}. Fix: build it with train_term_model().")
+    if model.polarity is not None and model.polarity.polarity is not None:
+        raise ConfigError("[E004] a polarity network cannot carry a polarity network of its own.")
     meta = {**model.meta, "format": FORMAT, "labels": list(SENTIMENT_LABELS)}
+    if model.polarity is not None:
+        meta["polarity"] = dict(model.polarity.meta)
+        polarity_columns(model)  # the polarity network's layers must be among the tagger's
     arrays: dict[str, np.ndarray] = {"meta": np.array(json.dumps(meta, sort_keys=True, ensure_ascii=False))}
     arrays.update({k: np.asarray(v, dtype=np.float32) for k, v in model.params.items()})
+    if model.polarity is not None:
+        arrays.update({_POLARITY + k: np.asarray(v, dtype=np.float32) for k, v in model.polarity.params.items()})
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -154,3 +175,43 @@ def save_term_model(model: TermModel, path: str | Path) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, buf.getvalue())
     return out
+
+
+def _layers(meta: Mapping[str, Any]) -> tuple[int, ...] | None:
+    layer = meta.get("layer")
+    if layer is None:
+        return None
+    return (int(layer),) if isinstance(layer, (int, np.integer)) else tuple(int(k) for k in layer)
+
+
+def polarity_columns(model: TermModel) -> np.ndarray | None:
+    """Columns of the tagger's token states that feed ``model.polarity`` (``None``: all of them).
+
+    The tagger reads the states of its layers side by side (``dim / len(layers)`` each); the
+    polarity network reads those of its own layers, in its order.
+
+    Raises:
+        ConfigError: the polarity network needs a layer the tagger does not read.
+
+    Examples:
+        >>> tagger = TermModel({}, {"dim": 8, "layer": [9, 12]})
+        >>> polarity_columns(TermModel({}, tagger.meta, TermModel({}, {"dim": 4, "layer": 12}))).tolist()
+        [4, 5, 6, 7]
+    """
+    if model.polarity is None:
+        return None
+    outer, inner = _layers(model.meta), _layers(model.polarity.meta)
+    if outer == inner and model.dim == model.polarity.dim:
+        return None
+    if outer is None or inner is None or any(k not in outer for k in inner) or model.dim % len(outer):
+        raise ConfigError(
+            f"[E004] the polarity network reads encoder layers {inner} but the tagger reads {outer}: its layers "
+            "must be among the tagger's. Fix: train both on the same layers, or the tagger on more."
+        )
+    width = model.dim // len(outer)
+    if model.polarity.dim != width * len(inner):
+        raise ConfigError(
+            f"[E004] the polarity network expects {model.polarity.dim}-wide token states, but layers {inner} of "
+            f"the tagger's states are {width * len(inner)} wide. Fix: retrain the pair on one encoder."
+        )
+    return np.concatenate([np.arange(outer.index(k) * width, (outer.index(k) + 1) * width) for k in inner])

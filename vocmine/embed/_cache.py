@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vocmine.embed._util import check_texts
+from vocmine.embed._util import accepts_keyword, check_texts
 from vocmine.errors import ConfigError, VocmineError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -82,15 +82,24 @@ class CachedEmbedder:
             return self._token_embeddings
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {attr!r}")
 
-    def _token_embeddings(self, texts: Sequence[str], *, batch_size: int = 32) -> list[Any]:
+    def _token_embeddings(
+        self, texts: Sequence[str], *, batch_size: int = 32, layer: int | Sequence[int] | None = None
+    ) -> list[Any]:
         """The inner token states (not cached: they are large); when the inner embedder offers
         ``embed_with_tokens``, the text vectors of the same forward pass are cached, so a later
-        ``embed`` of these texts (sentence sentiment, category context) costs nothing."""
+        ``embed`` of these texts (sentence sentiment, category context) costs nothing. ``layer``
+        is passed on only when given (embedders without layers need not accept it)."""
+        extra: dict[str, Any] = {} if layer is None else {"layer": layer}
         both = getattr(self.inner, "embed_with_tokens", None)
+        if layer is not None and not accepts_keyword(both if callable(both) else self.inner.token_embeddings, "layer"):  # type: ignore[attr-defined]
+            raise ConfigError(
+                f"[E006] {self.inner.name} returns token states of its last layer only (no layer= argument); "
+                f"layer {layer} was asked for. Fix: use an embedder whose token_embeddings() takes layer=."
+            )
         if not callable(both):
-            tokens: list[Any] = self.inner.token_embeddings(texts, batch_size=batch_size)  # type: ignore[attr-defined]
+            tokens: list[Any] = self.inner.token_embeddings(texts, batch_size=batch_size, **extra)  # type: ignore[attr-defined]
             return tokens
-        vecs, tokens = both(texts, batch_size=batch_size)
+        vecs, tokens = both(texts, batch_size=batch_size, **extra)
         items = check_texts(texts)
         if len(vecs) != len(items) or len(tokens) != len(items):
             raise VocmineError(

@@ -185,7 +185,9 @@ class TransformersEmbedder:
                 spans.append((a, b))
         return segs, owner, spans, offsets
 
-    def _run(self, segs: list[list[int]], batch_size: int | None, *, keep_hidden: bool) -> list[np.ndarray]:
+    def _run(
+        self, segs: list[list[int]], batch_size: int | None, *, keep_hidden: bool, layers: tuple[int, ...] | None = None
+    ) -> list[np.ndarray]:
         from vocmine.embed._torch import run_segments, thread_limit
 
         with thread_limit(self.num_threads):
@@ -197,6 +199,7 @@ class TransformersEmbedder:
                 device=self.resolved_device,
                 pooling=self.pooling,
                 keep_hidden=keep_hidden,
+                layers=layers,
             )
 
     # -- public API -----------------------------------------------------------
@@ -228,11 +231,30 @@ class TransformersEmbedder:
         acc /= weight[:, None]
         return l2_normalize(acc) if self.normalize else acc.astype(np.float32)
 
-    def token_embeddings(self, texts: Sequence[str], *, batch_size: int | None = None) -> list[TokenVectors]:
+    def _hidden_layers(self, layer: int | Sequence[int] | None) -> tuple[int, ...] | None:
+        """``layer`` as indices into ``hidden_states``, or ``None`` for the last layer alone."""
+        if layer is None:
+            return None
+        from vocmine.embed._torch import read_json
+
+        n = int(read_json(self._model_dir() / "config.json").get("num_hidden_layers", 0))
+        wanted = (layer,) if isinstance(layer, int) else tuple(layer) if isinstance(layer, (list, tuple)) else ()
+        if not wanted or any(isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= n for k in wanted):
+            raise ConfigError(
+                f"[E004] layer must be an int from 0 (embeddings) to {n} (the last layer), or a list of them, for "
+                f"{self.name}; got {layer!r}. Fix: pass layer=None for the last layer."
+            )
+        return None if wanted == (n,) else wanted
+
+    def token_embeddings(
+        self, texts: Sequence[str], *, batch_size: int | None = None, layer: int | Sequence[int] | None = None
+    ) -> list[TokenVectors]:
         """Per-token hidden states with character offsets into each original text.
 
         The prefix and special tokens are dropped, as are tokens that cover only
-        whitespace (e.g. a bare SentencePiece ``▁``).
+        whitespace (e.g. a bare SentencePiece ``▁``). ``layer`` picks the encoder layer
+        the states come from (``None``: the last; 0 = the embedding layer); a list of
+        layers gives their states side by side (``dim * len(layer)`` wide).
 
         Examples:
             >>> emb = TransformersEmbedder("/models/e5", prefix="query: ")  # doctest: +SKIP
@@ -240,15 +262,16 @@ class TransformersEmbedder:
             >>> offsets.tolist()  # doctest: +SKIP
             [[0, 4], [5, 13]]
         """
-        return self.embed_with_tokens(texts, batch_size=batch_size)[1]
+        return self.embed_with_tokens(texts, batch_size=batch_size, layer=layer)[1]
 
     def embed_with_tokens(
-        self, texts: Sequence[str], *, batch_size: int | None = None
+        self, texts: Sequence[str], *, batch_size: int | None = None, layer: int | Sequence[int] | None = None
     ) -> tuple[np.ndarray, list[TokenVectors]]:
-        """``(embed(texts), token_embeddings(texts))`` from ONE forward pass.
+        """``(embed(texts), token_embeddings(texts, layer=layer))`` from ONE forward pass.
 
-        The text vectors are pooled from the same hidden states the token vectors come from,
-        so a caller that needs both (aspect terms and sentence sentiment) pays once.
+        The text vectors are pooled from the last layer of the same forward pass the token
+        vectors come from, so a caller that needs both (aspect terms and sentence sentiment)
+        pays once.
 
         Examples:
             >>> vecs, tokens = TransformersEmbedder("/models/e5").embed_with_tokens(["Slow"])  # doctest: +SKIP
@@ -265,10 +288,14 @@ class TransformersEmbedder:
                 f"the tokenizer in {self._model_dir()} is a slow one. Fix: save the model with a "
                 "tokenizer.json (a fast tokenizer)."
             )
+        layers = self._hidden_layers(layer)
         segs, owner, spans, offsets = self._segments(items)
-        hidden = self._run(segs, batch_size, keep_hidden=True)
+        both = self._run(segs, batch_size, keep_hidden=True, layers=layers)
+        width = both[0].shape[1] // (1 + len(layers)) if layers else 0
+        last = [h[:, :width] for h in both] if layers else both
+        hidden = [h[:, width:] for h in both] if layers else both
         # pooled exactly as run_segments pools: mean over every real position (specials included), or CLS
-        pooled = [h[0] if self.pooling == "cls" else h.mean(axis=0, dtype=np.float64).astype(np.float32) for h in hidden]
+        pooled = [h[0] if self.pooling == "cls" else h.mean(axis=0, dtype=np.float64).astype(np.float32) for h in last]
         vectors = self._combine(pooled, owner, spans, len(items))
         n_head = len(self._tok.head)
         per_text: list[list[np.ndarray]] = [[] for _ in items]

@@ -205,12 +205,16 @@ def run_segments(
     device: str,
     pooling: str,
     keep_hidden: bool = False,
+    layers: Sequence[int] | None = None,
 ) -> list[np.ndarray]:
     """Run full id sequences through the encoder, longest first, in padded batches.
 
     Returns, in input order, one pooled ``(dim,)`` vector per segment
     (``pooling`` = ``"mean"`` over the attention mask, or ``"cls"``), or the
-    ``(len, dim)`` hidden states when ``keep_hidden``.
+    ``(len, dim)`` hidden states when ``keep_hidden``. With ``keep_hidden`` and
+    ``layers`` (indices into the model's ``hidden_states``: 0 = embeddings), each
+    segment gets a ``(len, dim * (1 + len(layers)))`` array: the last layer, then
+    those layers, side by side.
     """
     torch = import_torch()
     order = sorted(range(len(segments)), key=lambda i: -len(segments[i]))
@@ -225,9 +229,12 @@ def run_segments(
                 seq = segments[i]
                 ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
                 mask[row, : len(seq)] = 1
-            hidden = model(input_ids=ids.to(device), attention_mask=mask.to(device)).last_hidden_state
-            hidden = hidden.float()
+            extra = keep_hidden and bool(layers)
+            result = model(input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=extra)
+            hidden = result.last_hidden_state.float()
             if keep_hidden:
+                if extra:
+                    hidden = torch.cat([hidden] + [result.hidden_states[k].float() for k in layers or ()], dim=-1)
                 host = hidden.cpu().numpy()
                 for row, i in enumerate(idx):
                     out[i] = host[row, : len(segments[i])].copy()

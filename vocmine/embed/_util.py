@@ -10,6 +10,7 @@ Examples:
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -19,7 +20,7 @@ from vocmine.errors import InputRowError
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Sequence
 
-__all__ = ["TokenVectors", "check_texts", "l2_normalize", "trim_offsets", "stack_or_empty"]
+__all__ = ["TokenVectors", "accepts_keyword", "check_texts", "l2_normalize", "trim_offsets", "stack_or_empty"]
 
 
 class TokenVectors(NamedTuple):
@@ -88,3 +89,19 @@ def stack_or_empty(rows: Sequence[np.ndarray], dim: int) -> np.ndarray:
     if not rows:
         return np.zeros((0, dim), dtype=np.float32)
     return np.stack(rows).astype(np.float32)
+
+
+def accepts_keyword(func: Any, name: str) -> bool:
+    """Whether ``func`` takes the keyword argument ``name`` (or ``**kwargs``).
+
+    Examples:
+        >>> accepts_keyword(lambda texts, *, layer=None: texts, "layer")
+        True
+        >>> accepts_keyword(lambda texts, *, batch_size=32: texts, "layer")
+        False
+    """
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
