@@ -291,3 +291,20 @@ def test_a_separate_polarity_network_classifies_the_mentions(tmp_path: Path, emb
                                                                           {**always_negative.meta, "layer": 12}))
     with pytest.raises(ConfigError, match=r"\[E004\].*polarity network reads encoder layers \(12,\)"):
         save_term_model(bad, tmp_path / "bad.npz")
+
+
+def test_texts_go_to_the_encoder_in_bounded_chunks(extractor: TermAspectExtractor, emb: FakeTokenEmbedder,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import vocmine.aspects._extractor as module
+
+    texts = TRAIN_TEXTS * 3
+    whole = extractor.extract(texts, langs=["en"] * len(texts))
+    monkeypatch.setattr(module, "TEXT_CHUNK", 4)
+    calls = emb.calls
+    chunked = extractor.extract(texts, langs=["en"] * len(texts))
+    # the same mentions; scores equal up to float noise (the network sees other batches)
+    key = [[(m.start, m.end, m.aspect, m.category, m.polarity) for m in ms] for ms in whole]
+    assert [[(m.start, m.end, m.aspect, m.category, m.polarity) for m in ms] for ms in chunked] == key
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose([m.score for m in a], [m.score for m in b], atol=1e-5)
+    assert emb.calls - calls >= len(texts) // 4  # one encoder call per chunk of 4 (plus category contexts)

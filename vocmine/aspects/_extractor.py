@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_EMBEDDER = "multilingual-e5-small"
 #: Mentions classified per forward pass (bounds memory on texts with very many mentions).
 MENTION_CHUNK = 256
+#: Texts per encoder call in ``extract``/``classify`` (bounds the token states held at once).
+TEXT_CHUNK = 1024
 #: Minimum attention weight for a word to be reported as the mention's opinion word.
 OPINION_MIN_ATTENTION = 0.25
 
@@ -253,7 +255,20 @@ class TermAspectExtractor:
     def _run(
         self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None
     ) -> list[list[tuple[int, int, str, float, str]]]:
-        """Tag (or take ``spans``) and classify: per text ``(start, end, label, score, opinion)``."""
+        """Tag (or take ``spans``) and classify: per text ``(start, end, label, score, opinion)``.
+
+        Texts go to the encoder ``TEXT_CHUNK`` at a time, so the token states held at once stay
+        bounded (they are ``dim`` floats per token: ~0.5 GB for 8,000 sentences at 768-d).
+        """
+        out: list[list[tuple[int, int, str, float, str]]] = []
+        for c0 in range(0, len(texts), TEXT_CHUNK):
+            part = None if spans is None else spans[c0 : c0 + TEXT_CHUNK]
+            out += self._run_chunk(texts[c0 : c0 + TEXT_CHUNK], spans=part)
+        return out
+
+    def _run_chunk(
+        self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None
+    ) -> list[list[tuple[int, int, str, float, str]]]:
         import torch
 
         net = self._get_net()
