@@ -87,15 +87,14 @@ def accepts(name: str, param: str) -> bool:
         >>> accepts("vocmine.touchpoints.embedding.v1", "taxonomy"), accepts("vocmine.aspects.null.v1", "taxonomy")
         (True, False)
     """
-    import inspect
+    from vocmine.embed._util import accepts_keyword
 
     module_name, _, attr = get(name).target.partition(":")
     try:
         factory = getattr(importlib.import_module(module_name), attr)
-        parameters = inspect.signature(factory).parameters
-    except (ImportError, AttributeError, TypeError, ValueError):
+    except (ImportError, AttributeError):
         return False
-    return param in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    return accepts_keyword(factory, param)
 
 
 def create(name: str, params: dict[str, Any] | None = None, **resources: Any) -> Any:

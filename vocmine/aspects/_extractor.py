@@ -27,7 +27,13 @@ import numpy as np
 from vocmine.aspects._lemma import term_lemma
 from vocmine.aspects._spans import char_span, decode_bio, mention_window, token_range
 from vocmine.aspects._term_train import N_DIST
-from vocmine.aspects._term_weights import base_embedder_name, find_term_model, load_term_model, polarity_columns
+from vocmine.aspects._term_weights import (
+    base_embedder_name,
+    find_term_model,
+    load_term_model,
+    model_layers,
+    polarity_columns,
+)
 from vocmine.embed._util import accepts_keyword
 from vocmine.errors import ConfigError, InputRowError, VocmineWarning
 from vocmine.types import SENTIMENT_LABELS, Mention
@@ -160,16 +166,16 @@ class TermAspectExtractor:
     def _token_states(self, texts: list[str]) -> list[Any]:
         """Token states of ``texts`` from the encoder layer the term model was trained on."""
         embedder = self._get_embedder()
-        layer = self._model.meta.get("layer") if self._model is not None else None
+        layer = model_layers(self._model.meta) if self._model is not None else None
         if layer is None:
             return list(embedder.token_embeddings(texts, batch_size=self.batch_size))
+        wanted = layer[0] if len(layer) == 1 else layer
         if not accepts_keyword(embedder.token_embeddings, "layer"):
             raise ConfigError(
-                f"[E006] The aspect-term model was trained on layer {layer} token states, but "
+                f"[E006] The aspect-term model was trained on layer {wanted} token states, but "
                 f"{getattr(embedder, 'name', embedder)!r}.token_embeddings() takes no layer=. Fix: use the "
                 "default encoder (vocmine.embed.e5_small.v1) or a term model trained on your embedder."
             )
-        wanted = int(layer) if isinstance(layer, int) else tuple(int(k) for k in layer)
         return list(embedder.token_embeddings(texts, batch_size=self.batch_size, layer=wanted))
 
     def _get_mapper(self) -> CategoryMapper:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Mapping
 
 __all__ = ["TermModel", "MODEL_DIR_NAME", "base_embedder_name", "FORMAT", "term_model_file_name", "find_term_model", "load_term_model",
-           "polarity_columns", "save_term_model"]
+           "model_layers", "polarity_columns", "save_term_model"]
 
 #: Folder name under ``$VOCMINE_MODEL_DIR`` and the repository's ``models/``.
 MODEL_DIR_NAME = "aspects-e5"
@@ -177,7 +177,8 @@ def save_term_model(model: TermModel, path: str | Path) -> Path:
     return out
 
 
-def _layers(meta: Mapping[str, Any]) -> tuple[int, ...] | None:
+def model_layers(meta: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """The encoder layers a network's token states come from (``meta["layer"]``), ``None``: the last."""
     layer = meta.get("layer")
     if layer is None:
         return None
@@ -200,7 +201,7 @@ def polarity_columns(model: TermModel) -> np.ndarray | None:
     """
     if model.polarity is None:
         return None
-    outer, inner = _layers(model.meta), _layers(model.polarity.meta)
+    outer, inner = model_layers(model.meta), model_layers(model.polarity.meta)
     if outer == inner and model.dim == model.polarity.dim:
         return None
     if outer is None or inner is None or any(k not in outer for k in inner) or model.dim % len(outer):

@@ -232,12 +232,10 @@ class TransformersEmbedder:
         return l2_normalize(acc) if self.normalize else acc.astype(np.float32)
 
     def _hidden_layers(self, layer: int | Sequence[int] | None) -> tuple[int, ...] | None:
-        """``layer`` as indices into ``hidden_states``, or ``None`` for the last layer alone."""
+        """``layer`` as indices into ``hidden_states`` of the loaded model, or ``None`` for the last layer alone."""
         if layer is None:
             return None
-        from vocmine.embed._torch import read_json
-
-        n = int(read_json(self._model_dir() / "config.json").get("num_hidden_layers", 0))
+        n = int(self._model.config.num_hidden_layers)
         wanted = (layer,) if isinstance(layer, int) else tuple(layer) if isinstance(layer, (list, tuple)) else ()
         if not wanted or any(isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= n for k in wanted):
             raise ConfigError(
