@@ -64,7 +64,10 @@ def test_presets_fill_stages_and_explicit_keys_win(tmp_path: Path) -> None:
     fast = PipelineConfig.preset("fast")
     assert fast.embedder.name == "vocmine.embed.static.v1"
     assert fast.aspects.name == "vocmine.aspects.sentence_categories.v1"
-    assert fast.sentiment == PipelineConfig().sentiment  # stages the preset does not name keep the default
+    # the fine-tuned default sentiment needs the transformer encoder: the fast tier uses the frozen-vector head
+    assert (PipelineConfig().sentiment.name, fast.sentiment.name) == (
+        "vocmine.sentiment.e5_tuned.v1", "vocmine.sentiment.e5_head.v1")
+    assert fast.touchpoints == PipelineConfig().touchpoints  # stages the preset does not name keep the default
     assert PipelineConfig.preset("default") == PipelineConfig()
     p = tmp_path / "cfg.toml"
     p.write_text('preset = "fast"\naspects = "vocmine.aspects.null.v1"\n')

@@ -31,7 +31,7 @@ STAGES: tuple[str, ...] = ("embedder", "lang", "sentiment", "aspects", "topics",
 _DEFAULTS: dict[str, str] = {
     "embedder": "vocmine.embed.e5_small.v1",
     "lang": "vocmine.lang.lingua.v1",
-    "sentiment": "vocmine.sentiment.e5_head.v1",
+    "sentiment": "vocmine.sentiment.e5_tuned.v1",
     "aspects": "vocmine.aspects.terms.v1",
     "topics": "vocmine.topics.bertopic.v1",
     "touchpoints": "vocmine.touchpoints.embedding.v1",
@@ -47,7 +47,8 @@ _DEFAULTS: dict[str, str] = {
 #:   an order of magnitude faster with lower accuracy (figures in ``benchmarks/results``).
 PRESETS: dict[str, dict[str, str]] = {
     "default": {},
-    "fast": {"embedder": "vocmine.embed.static.v1", "aspects": "vocmine.aspects.sentence_categories.v1"},
+    "fast": {"embedder": "vocmine.embed.static.v1", "sentiment": "vocmine.sentiment.e5_head.v1",
+             "aspects": "vocmine.aspects.sentence_categories.v1"},
 }
 
 

@@ -144,7 +144,9 @@ def _builtin() -> None:
     register("vocmine.lang.lingua.v1", "vocmine.lang:LinguaDetector", stage="lang",
              description="lingua language identification, ru/zh/pl/en else 'und'")
     register("vocmine.sentiment.e5_head.v1", "vocmine.sentiment:HeadSentiment", stage="sentiment",
-             needs=("embedder",), description="trained 3-class head on the default encoder")
+             needs=("embedder",), description="trained 3-class head on the frozen vectors of any embedder")
+    register("vocmine.sentiment.e5_tuned.v1", "vocmine.sentiment:TunedSentiment", stage="sentiment",
+             needs=("embedder",), description="the default encoder with its top 4 layers fine-tuned for sentiment")
     register("vocmine.aspects.sentence_categories.v1", "vocmine.aspects:SentenceCategoryAspects",
              stage="aspects", needs=("embedder", "sentiment"),
              description="BASELINE: sentence-level category detection by embedding similarity")

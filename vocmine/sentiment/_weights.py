@@ -97,7 +97,7 @@ def head_file_name(embedder_name: str) -> str:
     return weights_file_name(embedder_name)
 
 
-def find_head(embedder_name: str, model_path: str | Path | None = None) -> Path | Any:
+def find_head(embedder_name: str, model_path: str | Path | None = None, *, fix: str | None = None) -> Path | Any:
     """Return the first existing head file for ``embedder_name``.
 
     Raises:
@@ -113,8 +113,8 @@ def find_head(embedder_name: str, model_path: str | Path | None = None) -> Path 
         dir_name=HEAD_DIR_NAME,
         package="vocmine.sentiment",
         what="Sentiment head",
-        fix="use the default embedder (vocmine.embed.e5_small.v1), pass model_path= to a head trained for this "
-        "embedder, or train one with `python benchmarks/train_sentiment.py`.",
+        fix=fix or "use the default embedder (vocmine.embed.e5_small.v1), pass model_path= to a head trained for "
+        "this embedder, or train one with `python benchmarks/train_sentiment.py`.",
     )
 
 
@@ -153,8 +153,11 @@ def load_head(path: Path | Any) -> SentimentHead:
     )
 
 
-def save_head(head: SentimentHead, path: str | Path) -> Path:
+def save_head(head: SentimentHead, path: str | Path, *, extra: Mapping[str, np.ndarray] | None = None) -> Path:
     """Write ``head`` to ``path`` (a ``.npz`` file), byte-for-byte deterministic.
+
+    ``extra`` arrays are stored beside the head under their own names (e.g. the
+    fine-tuned encoder layers of :class:`vocmine.sentiment.TunedSentiment`).
 
     Examples:
         >>> import numpy as np, tempfile, pathlib
@@ -175,6 +178,10 @@ def save_head(head: SentimentHead, path: str | Path) -> Path:
         arrays["mean"] = np.asarray(head.mean, dtype=np.float32)
     if head.scale is not None:
         arrays["scale"] = np.asarray(head.scale, dtype=np.float32)
+    clash = sorted(set(extra or {}) & set(arrays))
+    if clash:
+        raise ConfigError(f"[E004] extra arrays may not reuse the head's names {clash}. Fix: rename them.")
+    arrays.update({k: np.asarray(v) for k, v in (extra or {}).items()})
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_npz_deterministic(out, arrays)

@@ -1,0 +1,224 @@
+"""Fine-tuning the top layers of the shared encoder, with the sentiment head on top.
+
+:func:`tune_top_layers` starts from a head trained on the frozen encoder
+(:func:`vocmine.sentiment.train_head`) and fine-tunes fp32 copies of the encoder's
+top layers together with it. The lower layers stay frozen and shared: their states
+are computed once with the encoder as it runs at inference (int8 on CPU), so the
+branch learns on exactly what it will see. Deterministic for a fixed
+``random_state`` on a fixed machine (CPU). The result is stored with
+:func:`save_tuned`, read by :class:`vocmine.sentiment.TunedSentiment`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from vocmine._model_files import base_embedder_name
+from vocmine.embed._branch import layer_arrays, lower_states, run_layers
+from vocmine.errors import ConfigError
+from vocmine.sentiment._weights import SentimentHead, save_head
+from vocmine.types import SENTIMENT_LABELS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Mapping, Sequence
+    from pathlib import Path
+
+    from vocmine.embed._hf import TransformersEmbedder
+
+__all__ = ["tune_top_layers", "save_tuned"]
+
+
+def _lower_windows(base: TransformersEmbedder, texts: list[str], start: int) -> tuple[list[Any], list[int], list[int]]:
+    """Per-window states after layer ``start`` (float16, specials included), their text and weight."""
+    from vocmine.embed._torch import import_torch, thread_limit
+
+    torch = import_torch()
+    base._load()
+    segs, owner, spans, _ = base._segments(texts)
+    states: list[Any] = [None] * len(segs)
+    order = sorted(range(len(segs)), key=lambda i: -len(segs[i]))
+    with thread_limit(base.num_threads), torch.inference_mode():
+        for b0 in range(0, len(order), base.batch_size):
+            idx = order[b0 : b0 + base.batch_size]
+            hidden, _ = lower_states(base, segs, idx, start)
+            host = hidden.float().cpu().numpy()
+            for row, i in enumerate(idx):
+                states[i] = host[row, : len(segs[i])].astype(np.float16)
+    return states, owner, [max(b - a, 1) for a, b in spans]
+
+
+def _head_module(head: SentimentHead, dropout: float) -> Any:
+    """The sentiment head as a torch module (normalise, standardise, MLP), initialised from ``head``."""
+    import torch
+
+    class HeadModule(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_buffer("mean", torch.tensor(head.mean if head.mean is not None else 0.0))
+            self.register_buffer("scale", torch.tensor(head.scale if head.scale is not None else 1.0))
+            self.linears = torch.nn.ModuleList()
+            for w, b in zip(head.weights, head.biases):
+                lin = torch.nn.Linear(*w.shape)
+                with torch.no_grad():
+                    lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.T)))
+                    lin.bias.copy_(torch.from_numpy(b))
+                self.linears.append(lin)
+            self.drop = torch.nn.Dropout(dropout)
+
+        def forward(self, v: Any) -> Any:
+            mean: Any = self.mean
+            scale: Any = self.scale
+            h = self.drop((torch.nn.functional.normalize(v, dim=-1) - mean) / scale)
+            for k, lin in enumerate(self.linears):
+                h = lin(h)
+                if k < len(self.linears) - 1:
+                    h = self.drop(torch.relu(h))
+            return h
+
+    return HeadModule()
+
+
+def tune_top_layers(
+    base: TransformersEmbedder,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    head: SentimentHead,
+    *,
+    sample_weight: np.ndarray | None = None,
+    n_layers: int = 4,
+    epochs: int = 3,
+    lr: float = 1e-4,
+    head_lr_factor: float = 10.0,
+    batch_size: int = 32,
+    weight_decay: float = 0.01,
+    dropout: float = 0.1,
+    label_smoothing: float = 0.05,
+    random_state: int = 0,
+    progress: bool = False,
+) -> tuple[dict[str, np.ndarray], SentimentHead]:
+    """Fine-tune the top ``n_layers`` of ``base``'s encoder and ``head`` on labelled texts.
+
+    Args:
+        base: the encoder the branch grows from (as it runs at inference).
+        texts, labels: training texts and their labels (``negative``/``neutral``/``positive``).
+        head: the initial head (trained on ``base``'s frozen vectors); ReLU MLP heads only.
+        sample_weight: non-negative weight per text.
+        n_layers: how many top layers get their own fine-tuned copy.
+        epochs, lr, head_lr_factor, batch_size, weight_decay, dropout, label_smoothing:
+            AdamW with a one-cycle (linear) schedule; the head learns ``head_lr_factor`` x faster.
+        random_state: seed of shuffling and dropout.
+        progress: print the loss every 50 steps.
+
+    Returns:
+        ``(arrays, head)``: the branch layers (``top.<k>.<param>``, float16) and the tuned head.
+
+    Raises:
+        ConfigError: labels, weights or the head do not fit.
+    """
+    import torch
+
+    from vocmine.embed._torch import load_encoder
+
+    index = {lab: i for i, lab in enumerate(SENTIMENT_LABELS)}
+    texts = list(texts)
+    bad = sorted({str(lab) for lab in labels} - set(index))
+    if bad or len(labels) != len(texts) or not texts or head.activation != "relu":
+        raise ConfigError(
+            f"[E004] tune_top_layers needs one label from {list(SENTIMENT_LABELS)} per text and a ReLU head; "
+            f"got {len(texts)} texts, {len(labels)} labels (unknown {bad[:5]}), activation {head.activation!r}. "
+            "Fix: map labels to negative/neutral/positive and start from train_head(..., hidden=256)."
+        )
+    y = torch.tensor([index[str(lab)] for lab in labels])
+    w = torch.ones(len(texts)) if sample_weight is None else torch.tensor(np.asarray(sample_weight, np.float32))
+    base._load()
+    n_total = int(base._model.config.num_hidden_layers)
+    start = n_total - n_layers
+    states, owner, weights = _lower_windows(base, texts, start)
+    windows_of: list[list[int]] = [[] for _ in texts]
+    for s, i in enumerate(owner):
+        windows_of[i].append(s)
+    no_pooler = bool(getattr(base, "_bert_no_pooler", False))
+    full: Any = load_encoder(base._model_dir(), device="cpu", bert_no_pooler=no_pooler)
+    layers: Any = torch.nn.ModuleList([full.encoder.layer[k] for k in range(start, n_total)])
+    del full
+    torch.manual_seed(random_state)
+    module = _head_module(head, dropout)
+    opt = torch.optim.AdamW([{"params": layers.parameters(), "lr": lr},
+                             {"params": module.parameters(), "lr": lr * head_lr_factor}], weight_decay=weight_decay)
+    steps = max(1, math.ceil(epochs * math.ceil(len(texts) / batch_size)))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, lr * head_lr_factor], total_steps=steps,
+                                                pct_start=0.1, anneal_strategy="linear")
+    loss_fn = torch.nn.CrossEntropyLoss(reduction="none", label_smoothing=label_smoothing)
+    gen = torch.Generator().manual_seed(random_state)
+    length = [sum(len(states[s]) for s in windows_of[i]) for i in range(len(texts))]
+    from transformers.masking_utils import create_bidirectional_mask
+
+    def vectors(rows: list[int]) -> Any:
+        wins = [s for i in rows for s in windows_of[i]]
+        width = max(len(states[s]) for s in wins)
+        x = torch.zeros(len(wins), width, states[wins[0]].shape[1])
+        m = torch.zeros(len(wins), width, dtype=torch.long)
+        for r, s in enumerate(wins):
+            x[r, : len(states[s])] = torch.from_numpy(states[s].astype(np.float32))
+            m[r, : len(states[s])] = 1
+        h = run_layers(layers, x, create_bidirectional_mask(config=base._model.config, inputs_embeds=x,
+                                                             attention_mask=m))
+        mf = m.float().unsqueeze(-1)
+        pooled = (h * mf).sum(1) / mf.sum(1)
+        out = torch.zeros(len(rows), pooled.shape[1])
+        total = torch.zeros(len(rows))
+        r = 0
+        for j, i in enumerate(rows):
+            for s in windows_of[i]:
+                out[j] += weights[s] * pooled[r]
+                total[j] += weights[s]
+                r += 1
+        return out / total[:, None]
+
+    step = 0
+    layers.train()
+    module.train()
+    while step < steps:
+        perm = torch.randperm(len(texts), generator=gen).tolist()
+        batches: list[list[int]] = []
+        for c0 in range(0, len(perm), batch_size * 50):  # similar lengths per batch, random otherwise
+            chunk = sorted(perm[c0 : c0 + batch_size * 50], key=lambda i: length[i])
+            batches += [chunk[a : a + batch_size] for a in range(0, len(chunk), batch_size)]
+        for b in torch.randperm(len(batches), generator=gen).tolist():
+            if step >= steps:
+                break
+            rows = batches[b]
+            loss = (loss_fn(module(vectors(rows)), y[rows]) * w[rows]).sum() / w[rows].sum().clamp(min=1e-12)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(list(layers.parameters()) + list(module.parameters()), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if progress and step % 50 == 0:
+                print(f"  tune step {step}/{steps} loss {loss.item():.3f}", flush=True)
+    lin = list(module.linears)
+    tuned = SentimentHead(
+        [m.weight.detach().numpy().T.copy() for m in lin],
+        [m.bias.detach().numpy().copy() for m in lin],
+        activation="relu",
+        mean=head.mean,
+        scale=head.scale,
+        meta={**head.meta, "tune_config": {
+            "n_layers": n_layers, "start": start, "epochs": epochs, "lr": lr, "head_lr_factor": head_lr_factor,
+            "batch_size": batch_size, "weight_decay": weight_decay, "dropout": dropout,
+            "label_smoothing": label_smoothing, "random_state": random_state}},
+    )
+    return layer_arrays(list(layers)), tuned
+
+
+def save_tuned(head: SentimentHead, arrays: Mapping[str, np.ndarray], path: str | Path, *, tag: str) -> Path:
+    """Write a tuned head and its branch layers into one ``.npz`` (byte-for-byte deterministic)."""
+    start = int(head.meta["tune_config"]["start"])
+    base = base_embedder_name(str(head.meta.get("embedder", "encoder")))
+    meta = {**head.meta, "embedder": f"{base}-{tag}", "base_embedder": head.meta.get("embedder"), "branch": {"start": start, "tag": tag, "n_layers": len({k.split(".")[1] for k in arrays})}}
+    return save_head(SentimentHead(head.weights, head.biases, activation=head.activation, mean=head.mean,
+                                   scale=head.scale, meta=meta), path, extra=arrays)
