@@ -106,3 +106,22 @@ def test_tuned_and_frozen_models_both_keep_the_output_contract() -> None:
     for model in (TunedSentiment(), HeadSentiment()):
         out = model.predict(texts, langs=["en", "en"])
         assert out.probs.shape == (2, 3) and np.all(np.abs(out.scores) <= 1.0)
+
+
+def test_a_tapped_pass_serves_the_sentiment_layers_without_a_second_lower_pass() -> None:
+    from vocmine.embed import CachedEmbedder, E5Embedder
+
+    texts = ["The courier was two hours late.", "Świetny produkt, polecam!", "服务态度很好。", "Всё отлично."]
+    plain = TunedSentiment(embedder=E5Embedder()).predict(texts, langs=["und"] * 4)
+    base = E5Embedder()
+    cached = CachedEmbedder(base)
+    model = TunedSentiment(embedder=cached)
+    branch = model._get_embedder()
+    cached.token_embeddings(texts, layer=[9, 12])  # what the aspect extractor does
+    assert len(branch._fed) == len(texts)  # type: ignore[attr-defined]
+    calls = []
+    branch._embed = lambda *a, **k: calls.append(a)  # type: ignore[attr-defined, method-assign]
+    tapped = model.predict(texts, langs=["und"] * 4)
+    assert calls == [] and len(branch._fed) == 0  # type: ignore[attr-defined]
+    assert tapped.labels == plain.labels
+    np.testing.assert_allclose(tapped.probs, plain.probs, atol=0.03)

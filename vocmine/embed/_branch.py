@@ -18,6 +18,7 @@ Examples:
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -134,6 +135,54 @@ class BranchEmbedder:
         self.tag = tag
         self._arrays = dict(arrays)
         self._layers: list[Any] | None = None
+        self._fed: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    #: Vectors computed from a tapped pass and not yet asked for are kept up to this many texts.
+    max_fed = 50_000
+
+    def tap(self) -> BranchEmbedder:
+        """Let the base encoder hand this branch its layer-``start`` states (see ``add_tap``)."""
+        add = getattr(self.base, "add_tap", None)
+        if callable(add):
+            add(self)
+        return self
+
+    def feed(self, texts: Sequence[str], states: Sequence[np.ndarray], owner: Sequence[int],
+             spans: Sequence[tuple[int, int]]) -> None:
+        """Vectors of ``texts`` from their windows' layer-``start`` states, kept for :meth:`embed`."""
+        from vocmine.embed._torch import import_torch, thread_limit
+
+        torch = import_torch()
+        layers = self._build()
+        size = self.base.batch_size
+        order = sorted(range(len(states)), key=lambda i: -len(states[i]))
+        pooled: list[np.ndarray] = [np.zeros(0, np.float32)] * len(states)
+        device = self.base.resolved_device
+        with thread_limit(self.base.num_threads), torch.inference_mode():
+            for b0 in range(0, len(order), size):
+                idx = order[b0 : b0 + size]
+                width = max(len(states[i]) for i in idx)
+                hidden = torch.zeros((len(idx), width, states[idx[0]].shape[1]), dtype=torch.float32)
+                mask = torch.zeros((len(idx), width), dtype=torch.long)
+                for row, i in enumerate(idx):
+                    hidden[row, : len(states[i])] = torch.from_numpy(np.asarray(states[i], dtype=np.float32))
+                    mask[row, : len(states[i])] = 1
+                hidden, mask = hidden.to(device), mask.to(device)
+                vecs = self._pool(layers, hidden, mask)
+                for row, i in enumerate(idx):
+                    pooled[i] = vecs[row]
+        vectors = self.base._combine(pooled, list(owner), list(spans), len(texts))
+        for text, vec in zip(texts, vectors):
+            self._fed[text] = vec
+            self._fed.move_to_end(text)
+        while len(self._fed) > self.max_fed:
+            self._fed.popitem(last=False)
+
+    def _pool(self, layers: list[Any], hidden: Any, mask: Any) -> np.ndarray:
+        """Run the branch layers and mean-pool each window over its tokens (specials included)."""
+        hidden = run_layers(layers, hidden, _mask_for(self.base._model, hidden, mask)).float()
+        m = mask.to(hidden.dtype).unsqueeze(-1)
+        return ((hidden * m).sum(1) / m.sum(1).clamp(min=1.0)).cpu().numpy()
 
     @property
     def name(self) -> str:
@@ -172,14 +221,29 @@ class BranchEmbedder:
         return layers
 
     def embed(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
-        """``(n, dim)`` float32 vectors (L2-normalised) of the branch's last layer."""
-        from vocmine.embed._torch import import_torch, thread_limit
+        """``(n, dim)`` float32 vectors (L2-normalised) of the branch's last layer.
 
-        torch = import_torch()
+        Texts whose vectors a tapped pass already computed (see :meth:`tap`) are not run again.
+        """
         items = check_texts(texts)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         layers = self._build()
+        fed = [self._fed.get(t) for t in items]
+        for text in set(items):
+            self._fed.pop(text, None)
+        todo = [i for i, v in enumerate(fed) if v is None]
+        if not todo:
+            return np.stack([v for v in fed if v is not None]).astype(np.float32)
+        out = self._embed([items[i] for i in todo], layers, batch_size)
+        for row, i in enumerate(todo):
+            fed[i] = out[row]
+        return np.stack([v for v in fed if v is not None]).astype(np.float32)
+
+    def _embed(self, items: list[str], layers: list[Any], batch_size: int | None) -> np.ndarray:
+        from vocmine.embed._torch import import_torch, thread_limit
+
+        torch = import_torch()
         segs, owner, spans, _ = self.base._segments(items)
         size = batch_size or self.base.batch_size
         order = sorted(range(len(segs)), key=lambda i: -len(segs[i]))
@@ -188,9 +252,7 @@ class BranchEmbedder:
             for b0 in range(0, len(order), size):
                 idx = order[b0 : b0 + size]
                 hidden, mask = lower_states(self.base, segs, idx, self.start)
-                hidden = run_layers(layers, hidden.float(), _mask_for(self.base._model, hidden, mask)).float()
-                m = mask.to(hidden.dtype).unsqueeze(-1)
-                vecs = ((hidden * m).sum(1) / m.sum(1).clamp(min=1.0)).cpu().numpy()
+                vecs = self._pool(layers, hidden.float(), mask)
                 for row, i in enumerate(idx):
                     pooled[i] = vecs[row]
         return self.base._combine(pooled, owner, spans, len(items))

@@ -99,6 +99,7 @@ class TransformersEmbedder:
         self._model: Any = None
         self._tok: Any = None
         self._device: str | None = None
+        self._taps: list[Any] = []
 
     # -- identity -------------------------------------------------------------
     @property
@@ -244,6 +245,17 @@ class TransformersEmbedder:
             )
         return None if wanted == (n,) else wanted
 
+    def add_tap(self, tap: Any) -> None:
+        """Hand the states of layer ``tap.start`` of every :meth:`embed_with_tokens` pass to ``tap``.
+
+        A fine-tuned branch of this encoder (:class:`vocmine.embed._branch.BranchEmbedder`,
+        the default sentiment model's) taps the pass the aspect tagger makes anyway, so the
+        lower layers run once per sentence: ``tap.feed(texts, states, owner, spans)`` gets,
+        per window, the ``(len, dim)`` states with special tokens.
+        """
+        if all(t is not tap for t in self._taps):
+            self._taps.append(tap)
+
     def token_embeddings(
         self, texts: Sequence[str], *, batch_size: int | None = None, layer: int | Sequence[int] | None = None
     ) -> list[TokenVectors]:
@@ -288,10 +300,15 @@ class TransformersEmbedder:
             )
         layers = self._hidden_layers(layer)
         segs, owner, spans, offsets = self._segments(items)
-        both = self._run(segs, batch_size, keep_hidden=True, layers=layers)
-        width = both[0].shape[1] // (1 + len(layers)) if layers else 0
-        last = [h[:, :width] for h in both] if layers else both
-        hidden = [h[:, width:] for h in both] if layers else both
+        tapped = tuple(sorted({int(t.start) for t in self._taps}))
+        asked = (layers or ()) + tapped
+        both = self._run(segs, batch_size, keep_hidden=True, layers=asked or None)
+        width = both[0].shape[1] // (1 + len(asked))
+        last = [h[:, :width] for h in both]
+        hidden = [h[:, width : width * (1 + len(layers))] for h in both] if layers else last
+        for tap in self._taps:
+            col = width * (1 + len(layers or ()) + tapped.index(int(tap.start)))
+            tap.feed(items, [h[:, col : col + width] for h in both], owner, spans)
         # pooled exactly as run_segments pools: mean over every real position (specials included), or CLS
         pooled = [h[0] if self.pooling == "cls" else h.mean(axis=0, dtype=np.float64).astype(np.float32) for h in last]
         vectors = self._combine(pooled, owner, spans, len(items))

@@ -47,6 +47,10 @@ _FIX = ("reinstall vocmine (the file ships inside the package), pass model_path=
 class TunedSentiment(HeadSentiment):
     """Sentence sentiment: shared lower encoder layers + fine-tuned top layers + trained head.
 
+    Given the pipeline's encoder, the model taps it (``add_tap``): when the aspect tagger
+    runs its pass over the sentences, the layer-8 states feed the sentiment layers too, so
+    ``predict`` on those sentences does not run the lower layers again.
+
     Args:
         embedder: the shared transformers encoder (the pipeline passes its cached
             :class:`~vocmine.embed.E5Embedder`; the cache is unwrapped, the model is
@@ -72,6 +76,8 @@ class TunedSentiment(HeadSentiment):
         super().__init__(embedder=embedder, model_path=model_path, batch_size=batch_size)
         self._base: Any = getattr(embedder, "inner", embedder)  # a CachedEmbedder's model, not its cache
         self._embedder = None
+        if hasattr(self._base, "add_tap"):  # the pipeline's encoder: tap its passes from now on
+            self._get_embedder()
 
     def _embedder_name(self) -> str:
         base = DEFAULT_EMBEDDER if self._base is None else str(getattr(self._base, "name", DEFAULT_EMBEDDER))
@@ -89,5 +95,5 @@ class TunedSentiment(HeadSentiment):
             path = find_head(self._embedder_name(), self.model_path, fix=_FIX)
             branch = load_head(path).meta.get("branch", {})
             self._embedder = BranchEmbedder(self._base, branch_arrays(path), start=int(branch.get("start", -1)),
-                                            tag=str(branch.get("tag", BRANCH_TAG)))
+                                            tag=str(branch.get("tag", BRANCH_TAG))).tap()
         return self._embedder
