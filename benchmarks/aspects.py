@@ -43,6 +43,7 @@ from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
 from benchmarks._common import write_result  # noqa: E402
 from benchmarks.train_aspects import RESEARCH, SHIPPED, f1  # noqa: E402
 from vocmine.aspects import CategoryMapper, SentenceCategoryAspects, TermAspectExtractor, load_term_model  # noqa: E402
+from vocmine.aspects._extractor import SENTENCE_WEIGHT  # noqa: E402
 from vocmine.resources import OTHER  # noqa: E402
 
 LABELS = ("negative", "neutral", "positive")
@@ -137,8 +138,25 @@ def baseline_found(base: SentenceCategoryAspects, units: list[Unit]) -> list[lis
 
 
 # ---------------------------------------------------------------------------------------- runs
-def evaluate(name: str, path: Path, emb: CachedTokenEmbedder, mapper: CategoryMapper) -> dict[str, Any]:
-    ext = TermAspectExtractor(embedder=emb, model_path=path, category_mapper=mapper)
+_SENTIMENT: Any = None
+
+
+def sentence_sentiment() -> Any:
+    """The default sentence sentiment model, as the pipeline gives it to the extractor (one per run)."""
+    global _SENTIMENT
+    if _SENTIMENT is None:
+        from benchmarks.train_sentiment import make_embedder
+        from vocmine.sentiment import TunedSentiment
+
+        _SENTIMENT = TunedSentiment(embedder=make_embedder("e5"))
+    return _SENTIMENT
+
+
+def evaluate(name: str, path: Path, emb: CachedTokenEmbedder, mapper: CategoryMapper,
+             sentence_weight: float = SENTENCE_WEIGHT) -> dict[str, Any]:
+    ext = TermAspectExtractor(embedder=emb, model_path=path, category_mapper=mapper,
+                              sentiment=sentence_sentiment() if sentence_weight else None,
+                              sentence_weight=sentence_weight)
     tests = test_units()
     res: dict[str, Any] = {"model_file": str(path.relative_to(path.parents[2]) if name == "open" else path),
                            "token_layer": load_term_model(path).meta.get("layer", 12)}
@@ -221,9 +239,11 @@ def baseline(emb: CachedTokenEmbedder) -> dict[str, Any]:
     return out
 
 
-def speed(model_file: Path, n: int = 400, repeats: int = 5) -> dict[str, Any]:
+def speed(model_file: Path, n: int = 400, repeats: int = 5, sentence_weight: float = SENTENCE_WEIGHT) -> dict[str, Any]:
     """Sentences/s of ``extract`` with a fresh encoder on 2 threads, EN restaurant test sentences (median of
-    ``repeats`` passes for extraction + polarity, whose encoder has no text cache; one pass with categories)."""
+    ``repeats`` passes for extraction + polarity, whose encoder has no text cache; one pass with categories).
+    With a sentence weight the default sentiment model runs too (tapping the extractor's pass, as in the
+    pipeline); its vectors are memoised, so repeated passes time the extractor's own work plus lookups."""
     import torch
 
     from vocmine.embed import E5Embedder
@@ -232,14 +252,18 @@ def speed(model_file: Path, n: int = 400, repeats: int = 5) -> dict[str, Any]:
     out: dict[str, Any] = {"n_sentences": len(texts), "mean_chars": float(np.mean([len(t) for t in texts])),
                            "torch_threads": 2}
     torch.set_num_threads(2)
+    from vocmine.sentiment import TunedSentiment
+
     for label, with_cats in (("extract_polarity", False), ("extract_polarity_categories", True)):
         emb = E5Embedder(device="cpu", num_threads=2)
-        ext = TermAspectExtractor(embedder=emb, model_path=model_file)
+        senti = TunedSentiment(embedder=emb) if sentence_weight else None  # taps the extractor's pass
+        ext = TermAspectExtractor(embedder=emb, model_path=model_file, sentiment=senti,
+                                  sentence_weight=sentence_weight)
         if not with_cats:
             from benchmarks.train_aspects import NoCategories
 
             ext = TermAspectExtractor(embedder=emb, model_path=model_file, category_mapper=NoCategories(),  # type: ignore[arg-type]
-                                      lemmatizer=lambda t, lang: t)
+                                      lemmatizer=lambda t, lang: t, sentiment=senti, sentence_weight=sentence_weight)
         ext.extract(texts[:16], langs=["en"] * 16)  # load the model, prototypes and lemma tables
         walls, cpus = [], []
         # a 2-second run on a shared box is noisy: report the median of several passes. With categories
@@ -275,6 +299,8 @@ def main() -> None:
     ap.add_argument("--open-path", type=Path, default=None,
                     help="evaluate this model file as 'open' instead of the shipped one (a candidate)")
     ap.add_argument("--name", default="aspects", help="result file name under benchmarks/results/")
+    ap.add_argument("--sentence-weight", type=float, default=SENTENCE_WEIGHT,
+                    help="weight of the sentence sentiment in mention polarity (0: mention network alone)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     emb = CachedTokenEmbedder(layer=12)
@@ -285,6 +311,9 @@ def main() -> None:
         "config": {"encoder": emb.name, "token_layer": "per model: models.<name>.token_layer (meta of the model file)",
                    "category_mapper": {"threshold": mapper.threshold},
                    "category_context": True,
+                   "sentence_weight": args.sentence_weight,
+                   "sentence_sentiment": "vocmine.sentiment.e5_tuned.v1 (log-linear mix with the mention network; "
+                                         "weight chosen by benchmarks/aspects_sentence_weight.py)",
                    "maps": {"se16_restaurants": MAP_SE16_RESTAURANTS, "sentirueval": MAP_SENTIRUEVAL,
                             "fold_restaurants": FOLD_RESTAURANTS, "fold_sentirueval": FOLD_SENTIRUEVAL,
                             "zh": "benchmarks/aspects.py:map_zh"},
@@ -298,10 +327,14 @@ def main() -> None:
         if not paths[name].is_file():
             logger.warning("no %s model at %s; train it with benchmarks/train_aspects.py --data %s", name, paths[name], name)
             continue
-        payload["models"][name] = evaluate(name, paths[name], emb, mapper)
+        payload["models"][name] = evaluate(name, paths[name], emb, mapper, args.sentence_weight)
     payload["baseline_sentence_categories"] = baseline(emb)
     if not args.no_speed:
-        payload["speed"] = speed(paths["open"])
+        payload["speed"] = speed(paths["open"], sentence_weight=0.0)  # the extractor alone
+        if args.sentence_weight:
+            # as the pipeline runs it: the sentence sentiment (which its sentiment stage computes anyway)
+            # taps the extractor's encoder pass and is mixed into mention polarity
+            payload["speed_with_sentence_sentiment"] = speed(paths["open"], sentence_weight=args.sentence_weight)
     payload["config"]["open_model"] = str(paths["open"])
     path = write_result(args.name, payload)
     print(f"wrote {path}")

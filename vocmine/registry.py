@@ -151,7 +151,7 @@ def _builtin() -> None:
              stage="aspects", needs=("embedder", "sentiment"),
              description="BASELINE: sentence-level category detection by embedding similarity")
     register("vocmine.aspects.terms.v1", "vocmine.aspects:TermAspectExtractor", stage="aspects",
-             needs=("embedder",), description="learned aspect terms (BIO) + mention polarity + category per term")
+             needs=("embedder", "sentiment"), description="learned aspect terms (BIO) + mention polarity + category per term")
     register("vocmine.topics.bertopic.v1", "vocmine.topics:BertopicTopics", stage="topics",
              description="BERTopic with language-aware c-TF-IDF and stable topic ids")
     register("vocmine.touchpoints.embedding.v1", "vocmine.touchpoints:EmbeddingTouchpointLinker",

@@ -308,3 +308,42 @@ def test_texts_go_to_the_encoder_in_bounded_chunks(extractor: TermAspectExtracto
     for a, b in zip(whole, chunked):
         np.testing.assert_allclose([m.score for m in a], [m.score for m in b], atol=1e-5)
     assert emb.calls - calls >= len(texts) // 4  # one encoder call per chunk of 4 (plus category contexts)
+
+
+class FixedSentiment:
+    """A sentence sentiment model that calls every sentence ``label`` (probability ``p``)."""
+
+    def __init__(self, label: str, p: float = 0.98) -> None:
+        self.label, self.p, self.calls = label, p, 0
+
+    def predict(self, texts: list[str], *, langs: list[str]) -> object:
+        from vocmine.types import SentimentOutput
+
+        self.calls += 1
+        row = np.full(3, (1 - self.p) / 2)
+        row[SENTIMENT_LABELS.index(self.label)] = self.p
+        probs = np.tile(row, (len(texts), 1))
+        return SentimentOutput([self.label] * len(texts), probs[:, 2] - probs[:, 0], probs)
+
+
+def test_sentence_sentiment_is_mixed_into_mention_polarity(word_model: Path, emb: FakeTokenEmbedder) -> None:
+    from vocmine._null import NullSentiment
+
+    texts = ["The pizza was great", "Delivery took two hours!", "Obsługa była miła, ale dostawa późno."]
+    spans = [[(4, 9)], [(0, 8)], [(0, 7), (23, 30)]]
+
+    def run(**kw: object) -> list[list[tuple[str, float]]]:
+        ext = TermAspectExtractor(embedder=emb, model_path=word_model, lemmatizer=lower, **kw)  # type: ignore[arg-type]
+        return ext.classify(texts, spans, langs=["en", "en", "pl"])
+
+    alone = run()
+    assert run(sentiment=FixedSentiment("negative"), sentence_weight=0.0) == alone
+    assert run(sentiment=NullSentiment()) == alone  # a switched-off sentiment stage changes nothing
+    for label in ("negative", "positive"):
+        mixed = run(sentiment=FixedSentiment(label), sentence_weight=1.0)
+        assert {lab for out in mixed for lab, _ in out} == {label}
+    half = run(sentiment=FixedSentiment("negative"), sentence_weight=0.5)
+    assert [len(h) for h in half] == [len(a) for a in alone] and half != alone
+    assert all(-1.0 <= score <= 1.0 for h in half for _, score in h)
+    with pytest.raises(ConfigError, match=r"\[E004\] sentence_weight"):
+        TermAspectExtractor(sentence_weight=1.5)

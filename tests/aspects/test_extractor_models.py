@@ -96,3 +96,14 @@ def test_gold_term_polarity(extractor: TermAspectExtractor) -> None:
     text = "The screen is gorgeous, the keyboard is awful."
     (out,) = extractor.classify([text], [[(4, 10), (28, 36)]], langs=["en"])
     assert [label for label, _ in out] == ["positive", "negative"]
+
+
+def test_contrasting_aspects_keep_their_polarity_with_the_sentence_sentiment_mixed_in() -> None:
+    from vocmine.embed import E5Embedder
+    from vocmine.sentiment import TunedSentiment
+
+    enc = E5Embedder()
+    ext = TermAspectExtractor(embedder=enc, sentiment=TunedSentiment(embedder=enc))
+    texts = ["The screen is gorgeous, the keyboard is awful.", "The pizza was great but the delivery took two hours."]
+    out = ext.classify(texts, [[(4, 10), (28, 36)], [(4, 9), (28, 36)]], langs=["en", "en"])
+    assert [[label for label, _ in o] for o in out] == [["positive", "negative"], ["positive", "negative"]]

@@ -122,6 +122,6 @@ def test_a_tapped_pass_serves_the_sentiment_layers_without_a_second_lower_pass()
     calls = []
     branch._embed = lambda *a, **k: calls.append(a)  # type: ignore[attr-defined, method-assign]
     tapped = model.predict(texts, langs=["und"] * 4)
-    assert calls == [] and len(branch._fed) == 0  # type: ignore[attr-defined]
+    assert calls == []  # the tapped vectors served the prediction
     assert tapped.labels == plain.labels
     np.testing.assert_allclose(tapped.probs, plain.probs, atol=0.03)

@@ -56,6 +56,9 @@ DEFAULT_EMBEDDER = "multilingual-e5-small"
 MENTION_CHUNK = 256
 #: Texts per encoder call in ``extract``/``classify`` (bounds the token states held at once).
 TEXT_CHUNK = 1024
+#: Weight of the sentence's sentiment in a mention's polarity (log-linear mix with the mention
+#: network), when the extractor is given the sentiment model (the pipeline gives it its own).
+SENTENCE_WEIGHT = 0.5  # chosen on the training hold-out: benchmarks/aspects_sentence_weight.py
 #: Minimum attention weight for a word to be reported as the mention's opinion word.
 OPINION_MIN_ATTENTION = 0.25
 
@@ -88,6 +91,11 @@ class TermAspectExtractor:
         category_context: give the mapper the sentence as context (one more sentence
             embedding per text; free when the pipeline's embedder caches them).
         lemmatizer: ``(term, lang) -> lemma``; ``None`` uses the built-in per-language table.
+        sentiment: a sentence sentiment model (the pipeline passes its own); each mention's
+            polarity is then a log-linear mix of the mention network's probabilities and the
+            sentence's (weight ``sentence_weight``): the sentence model reads Russian polarity
+            better, the mention network contrasting aspects. ``None``: mention network only.
+        sentence_weight: the sentence's weight in that mix, in [0, 1] (default ``SENTENCE_WEIGHT``).
         taxonomy: category taxonomy for the built-in mapper (a preset name or a YAML path;
             config: ``[aspects.params] taxonomy = "my_categories.yaml"``); ignored when
             ``category_mapper`` is given.
@@ -111,7 +119,13 @@ class TermAspectExtractor:
         random_state: int = 0,
         category_context: bool = True,
         lemmatizer: Callable[[str, str], str] | None = None,
+        sentiment: Any = None,
+        sentence_weight: float = SENTENCE_WEIGHT,
     ) -> None:
+        if not 0.0 <= sentence_weight <= 1.0:
+            raise ConfigError(f"[E004] sentence_weight must be in [0, 1], got {sentence_weight}. Fix: 0 switches it off.")
+        self.sentiment = sentiment
+        self.sentence_weight = sentence_weight
         self.embedder = embedder
         self.model_path = model_path
         self.category_mapper = category_mapper
@@ -127,6 +141,7 @@ class TermAspectExtractor:
         self._pol_net: Any = None  # a separate polarity network, when the model has one
         self._pol_columns: np.ndarray | None = None
         self._mapper: CategoryMapper | None = category_mapper
+        self._prior: np.ndarray | None = None
 
     # ------------------------------------------------------------------ loading
     def _get_embedder(self) -> Any:
@@ -211,7 +226,7 @@ class TermAspectExtractor:
         keep = [i for i, t in enumerate(items) if t.strip()]
         if not keep:
             return out
-        found = self._run([items[i] for i in keep], spans=None)
+        found = self._run([items[i] for i in keep], spans=None, langs=[str(langs[i]) for i in keep])
         flat = [(row, m) for row, mentions in enumerate(found) for m in mentions]
         if not flat:
             return out
@@ -251,15 +266,27 @@ class TermAspectExtractor:
         keep = [i for i, t in enumerate(items) if t.strip() and len(spans[i])]
         if not keep:
             return out
-        found = self._run([items[i] for i in keep], spans=[list(spans[i]) for i in keep])
+        found = self._run([items[i] for i in keep], spans=[list(spans[i]) for i in keep],
+                          langs=[str(langs[i]) for i in keep])
         for row, i in enumerate(keep):
             if len(found[row]) == len(spans[i]):  # texts without tokens keep the neutral default
                 out[i] = [(label, score) for _s, _e, label, score, _o in found[row]]
         return out
 
     # ------------------------------------------------------------------ internals
+    def _sentence_probs(self, texts: list[str], langs: list[str]) -> np.ndarray | None:
+        """Sentence sentiment probabilities of ``texts`` (``None`` without a sentiment model or weight)."""
+        from vocmine._null import NullSentiment
+
+        if self.sentiment is None or isinstance(self.sentiment, NullSentiment) or self.sentence_weight == 0.0 or not texts:
+            return None
+        probs = np.asarray(self.sentiment.predict(texts, langs=langs).probs, dtype=np.float64)
+        if probs.shape != (len(texts), 3) or not np.all(np.isfinite(probs)) or not np.any(probs):
+            return None  # a switched-off sentiment stage (no probabilities): mention polarity alone
+        return np.clip(probs, 1e-6, 1.0)
+
     def _run(
-        self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None
+        self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None, langs: list[str] | None = None
     ) -> list[list[tuple[int, int, str, float, str]]]:
         """Tag (or take ``spans``) and classify: per text ``(start, end, label, score, opinion)``.
 
@@ -267,18 +294,20 @@ class TermAspectExtractor:
         bounded (they are ``dim`` floats per token: ~0.5 GB for 8,000 sentences at 768-d).
         """
         out: list[list[tuple[int, int, str, float, str]]] = []
+        langs = langs if langs is not None else ["und"] * len(texts)
         for c0 in range(0, len(texts), TEXT_CHUNK):
             part = None if spans is None else spans[c0 : c0 + TEXT_CHUNK]
-            out += self._run_chunk(texts[c0 : c0 + TEXT_CHUNK], spans=part)
+            out += self._run_chunk(texts[c0 : c0 + TEXT_CHUNK], spans=part, langs=langs[c0 : c0 + TEXT_CHUNK])
         return out
 
     def _run_chunk(
-        self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None
+        self, texts: list[str], *, spans: list[list[tuple[int, int]]] | None, langs: list[str]
     ) -> list[list[tuple[int, int, str, float, str]]]:
         import torch
 
         net = self._get_net()
         tokens = self._token_states(texts)
+        self._prior = self._sentence_probs(texts, langs)  # after the token pass, which may feed a tapped model
         if len(tokens) != len(texts):
             raise ConfigError(f"[E013] token_embeddings returned {len(tokens)} results for {len(texts)} texts.")
         dims = {int(np.shape(t.vectors)[1]) for t in tokens if len(t.offsets)}
@@ -328,7 +357,8 @@ class TermAspectExtractor:
             net = self._pol_net
             z = net.context(sub if cols is None else sub[..., torch.from_numpy(cols)], lt[torch.tensor(keep)])
             rows, lengths = [where[b] for b in rows], [lengths[b] for b in keep]
-        labels, scores, att = self._polarity(net, torch, z, rows, ranges, lengths)
+        prior = None if self._prior is None else self._prior[[i for i, _s, _e in owners]]
+        labels, scores, att = self._polarity(net, torch, z, rows, ranges, lengths, prior)
         for k, (i, s, e) in enumerate(owners):
             if ranges[k] is None:
                 results[i].append((s, e, "neutral", 0.0, ""))
@@ -336,8 +366,8 @@ class TermAspectExtractor:
             opinion = _opinion(texts[i], np.asarray(tokens[i].offsets), att[k], ranges[k])
             results[i].append((s, e, labels[k], scores[k], opinion))
 
-    def _polarity(self, net: Any, torch: Any, z: Any, rows: list[int], ranges: list[Any],
-                  lengths: list[int]) -> tuple[list[str], list[float], list[np.ndarray]]:
+    def _polarity(self, net: Any, torch: Any, z: Any, rows: list[int], ranges: list[Any], lengths: list[int],
+                  prior: np.ndarray | None = None) -> tuple[list[str], list[float], list[np.ndarray]]:
         from vocmine.aspects._term_net import gather_mentions
 
         labels, scores = ["neutral"] * len(rows), [0.0] * len(rows)
@@ -349,6 +379,11 @@ class TermAspectExtractor:
                                                           lengths, N_DIST)
             logits, att = net.polarity(zw, tok, span, dist)
             p = torch.softmax(logits, dim=-1).numpy().astype(np.float64)
+            if prior is not None:  # log-linear mix with the sentence's sentiment (see SENTENCE_WEIGHT)
+                w = self.sentence_weight
+                mixed = (1.0 - w) * np.log(np.clip(p, 1e-6, 1.0)) + w * np.log(prior[chunk])
+                p = np.exp(mixed - mixed.max(axis=1, keepdims=True))
+                p /= p.sum(axis=1, keepdims=True)
             att_np = att.numpy()
             for r, k in enumerate(chunk):
                 labels[k] = SENTIMENT_LABELS[int(p[r].argmax())]

@@ -137,8 +137,10 @@ class BranchEmbedder:
         self._layers: list[Any] | None = None
         self._fed: OrderedDict[str, np.ndarray] = OrderedDict()
 
-    #: Vectors computed from a tapped pass and not yet asked for are kept up to this many texts.
-    max_fed = 50_000
+    #: Vectors computed from a tapped pass are kept for this many texts (least recently used go first;
+    #: 384 floats each, so ~300 MB at most, like ``CachedEmbedder``): the aspect extractor and the
+    #: sentiment stage both read the sentences of one pass.
+    max_fed = 200_000
 
     def tap(self) -> BranchEmbedder:
         """Let the base encoder hand this branch its layer-``start`` states (see ``add_tap``)."""
@@ -223,21 +225,24 @@ class BranchEmbedder:
     def embed(self, texts: Sequence[str], *, batch_size: int | None = None) -> np.ndarray:
         """``(n, dim)`` float32 vectors (L2-normalised) of the branch's last layer.
 
-        Texts whose vectors a tapped pass already computed (see :meth:`tap`) are not run again.
+        Texts whose vectors a tapped pass (see :meth:`tap`) or an earlier call computed are not run again.
         """
         items = check_texts(texts)
         if not items:
             return np.zeros((0, self.dim), dtype=np.float32)
         layers = self._build()
         fed = [self._fed.get(t) for t in items]
-        for text in set(items):
-            self._fed.pop(text, None)
+        for text in set(items) & set(self._fed):
+            self._fed.move_to_end(text)
         todo = [i for i, v in enumerate(fed) if v is None]
         if not todo:
             return np.stack([v for v in fed if v is not None]).astype(np.float32)
         out = self._embed([items[i] for i in todo], layers, batch_size)
         for row, i in enumerate(todo):
             fed[i] = out[row]
+            self._fed[items[i]] = out[row]
+        while len(self._fed) > self.max_fed:
+            self._fed.popitem(last=False)
         return np.stack([v for v in fed if v is not None]).astype(np.float32)
 
     def _embed(self, items: list[str], layers: list[Any], batch_size: int | None) -> np.ndarray:
