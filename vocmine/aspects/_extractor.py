@@ -141,7 +141,6 @@ class TermAspectExtractor:
         self._pol_net: Any = None  # a separate polarity network, when the model has one
         self._pol_columns: np.ndarray | None = None
         self._mapper: CategoryMapper | None = category_mapper
-        self._prior: np.ndarray | None = None
 
     # ------------------------------------------------------------------ loading
     def _get_embedder(self) -> Any:
@@ -307,7 +306,7 @@ class TermAspectExtractor:
 
         net = self._get_net()
         tokens = self._token_states(texts)
-        self._prior = self._sentence_probs(texts, langs)  # after the token pass, which may feed a tapped model
+        sentence = self._sentence_probs(texts, langs)  # after the token pass, which may feed a tapped model
         if len(tokens) != len(texts):
             raise ConfigError(f"[E013] token_embeddings returned {len(tokens)} results for {len(texts)} texts.")
         dims = {int(np.shape(t.vectors)[1]) for t in tokens if len(t.offsets)}
@@ -322,11 +321,12 @@ class TermAspectExtractor:
             for b0 in range(0, len(order), self.batch_size):
                 idx = [i for i in order[b0 : b0 + self.batch_size] if len(tokens[i].offsets)]
                 if idx:
-                    self._batch(net, torch, texts, tokens, idx, spans, results)
+                    self._batch(net, torch, texts, tokens, idx, spans, results, sentence)
         return results
 
     def _batch(self, net: Any, torch: Any, texts: list[str], tokens: list[Any], idx: list[int],
-               spans: list[list[tuple[int, int]]] | None, results: list[list[tuple[int, int, str, float, str]]]) -> None:
+               spans: list[list[tuple[int, int]]] | None, results: list[list[tuple[int, int, str, float, str]]],
+               sentence: np.ndarray | None = None) -> None:
         lengths = [len(tokens[i].offsets) for i in idx]
         width = max(lengths)
         x = np.zeros((len(idx), width, net.dim), dtype=np.float32)
@@ -357,7 +357,7 @@ class TermAspectExtractor:
             net = self._pol_net
             z = net.context(sub if cols is None else sub[..., torch.from_numpy(cols)], lt[torch.tensor(keep)])
             rows, lengths = [where[b] for b in rows], [lengths[b] for b in keep]
-        prior = None if self._prior is None else self._prior[[i for i, _s, _e in owners]]
+        prior = None if sentence is None else sentence[[i for i, _s, _e in owners]]
         labels, scores, att = self._polarity(net, torch, z, rows, ranges, lengths, prior)
         for k, (i, s, e) in enumerate(owners):
             if ranges[k] is None:
