@@ -28,13 +28,23 @@ from vocmine.errors import ConfigError
 from vocmine.embed._util import check_texts
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
     import torch
 
     from vocmine.embed._hf import TransformersEmbedder
 
-__all__ = ["BranchEmbedder", "layer_arrays", "lower_states", "quantize_like", "require_transformers", "run_layers"]
+__all__ = [
+    "BranchEmbedder",
+    "layer_arrays",
+    "lower_batches",
+    "lower_states",
+    "pad_states",
+    "pool_branch",
+    "quantize_like",
+    "require_transformers",
+    "run_layers",
+]
 
 
 def _mask_for(model: Any, hidden: torch.Tensor, mask: torch.Tensor) -> Any:
@@ -52,28 +62,55 @@ def run_layers(layers: Sequence[Any], hidden: torch.Tensor, mask4: Any) -> torch
     return hidden
 
 
-def _batch(segments: Sequence[list[int]], idx: list[int], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    from vocmine.embed._torch import import_torch
-
-    torch = import_torch()
-    width = max(len(segments[i]) for i in idx)
-    ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(idx), width), dtype=torch.long)
-    for row, i in enumerate(idx):
-        ids[row, : len(segments[i])] = torch.tensor(segments[i], dtype=torch.long)
-        mask[row, : len(segments[i])] = 1
-    return ids, mask
-
-
 def lower_states(base: TransformersEmbedder, segments: Sequence[list[int]], idx: list[int], start: int) -> Any:
     """``(hidden, mask)`` after the embeddings and the first ``start`` layers of ``base``'s encoder."""
+    from vocmine.embed._torch import pad_ids
+
     model = base._model
-    ids, mask = _batch(segments, idx, base._tok.pad_id)
+    ids, mask = pad_ids(segments, idx, base._tok.pad_id)
     device = base.resolved_device
     ids, mask = ids.to(device), mask.to(device)
     hidden = model.embeddings(input_ids=ids)
     hidden = run_layers(model.encoder.layer[:start], hidden, _mask_for(model, hidden, mask))
     return hidden, mask
+
+
+def lower_batches(base: TransformersEmbedder, segments: Sequence[list[int]], start: int,
+                  batch_size: int) -> Iterator[tuple[list[int], Any, Any]]:
+    """``(idx, hidden, mask)`` per batch of segments, longest first, after ``start`` encoder layers.
+
+    Runs under the encoder's thread limit, without autograd.
+    """
+    from vocmine.embed._torch import import_torch, thread_limit
+
+    torch = import_torch()
+    order = sorted(range(len(segments)), key=lambda i: -len(segments[i]))
+    with thread_limit(base.num_threads), torch.inference_mode():
+        for b0 in range(0, len(order), batch_size):
+            idx = order[b0 : b0 + batch_size]
+            hidden, mask = lower_states(base, segments, idx, start)
+            yield idx, hidden, mask
+
+
+def pad_states(states: Sequence[np.ndarray]) -> tuple[Any, Any]:
+    """``(hidden, mask)``: per-window ``(len, dim)`` states right-padded into one float32 batch."""
+    from vocmine.embed._torch import import_torch
+
+    torch = import_torch()
+    width = max(len(st) for st in states)
+    hidden = torch.zeros((len(states), width, states[0].shape[1]), dtype=torch.float32)
+    mask = torch.zeros((len(states), width), dtype=torch.long)
+    for row, st in enumerate(states):
+        hidden[row, : len(st)] = torch.from_numpy(np.asarray(st, dtype=np.float32))
+        mask[row, : len(st)] = 1
+    return hidden, mask
+
+
+def pool_branch(layers: Sequence[Any], model: Any, hidden: Any, mask: Any) -> Any:
+    """Run ``layers`` (with ``model``'s attention mask) and mean-pool each window over its tokens."""
+    hidden = run_layers(layers, hidden, _mask_for(model, hidden, mask)).float()
+    m = mask.to(hidden.dtype).unsqueeze(-1)
+    return (hidden * m).sum(1) / m.sum(1).clamp(min=1.0)
 
 
 def layer_arrays(layers: Sequence[Any], prefix: str = "top") -> dict[str, np.ndarray]:
@@ -163,17 +200,14 @@ class BranchEmbedder:
         with thread_limit(self.base.num_threads), torch.inference_mode():
             for b0 in range(0, len(order), size):
                 idx = order[b0 : b0 + size]
-                width = max(len(states[i]) for i in idx)
-                hidden = torch.zeros((len(idx), width, states[idx[0]].shape[1]), dtype=torch.float32)
-                mask = torch.zeros((len(idx), width), dtype=torch.long)
-                for row, i in enumerate(idx):
-                    hidden[row, : len(states[i])] = torch.from_numpy(np.asarray(states[i], dtype=np.float32))
-                    mask[row, : len(states[i])] = 1
-                hidden, mask = hidden.to(device), mask.to(device)
-                vecs = self._pool(layers, hidden, mask)
+                hidden, mask = pad_states([states[i] for i in idx])
+                vecs = self._pool(layers, hidden.to(device), mask.to(device))
                 for row, i in enumerate(idx):
                     pooled[i] = vecs[row]
-        vectors = self.base._combine(pooled, list(owner), list(spans), len(texts))
+        self._remember(texts, self.base._combine(pooled, list(owner), list(spans), len(texts)))
+
+    def _remember(self, texts: Sequence[str], vectors: np.ndarray) -> None:
+        """Keep ``vectors`` of ``texts`` (most recent last), dropping the oldest beyond ``max_fed``."""
         for text, vec in zip(texts, vectors):
             self._fed[text] = vec
             self._fed.move_to_end(text)
@@ -182,9 +216,7 @@ class BranchEmbedder:
 
     def _pool(self, layers: list[Any], hidden: Any, mask: Any) -> np.ndarray:
         """Run the branch layers and mean-pool each window over its tokens (specials included)."""
-        hidden = run_layers(layers, hidden, _mask_for(self.base._model, hidden, mask)).float()
-        m = mask.to(hidden.dtype).unsqueeze(-1)
-        return ((hidden * m).sum(1) / m.sum(1).clamp(min=1.0)).cpu().numpy()
+        return pool_branch(layers, self.base._model, hidden, mask).cpu().numpy()
 
     @property
     def name(self) -> str:
@@ -240,26 +272,16 @@ class BranchEmbedder:
         out = self._embed([items[i] for i in todo], layers, batch_size)
         for row, i in enumerate(todo):
             fed[i] = out[row]
-            self._fed[items[i]] = out[row]
-        while len(self._fed) > self.max_fed:
-            self._fed.popitem(last=False)
+        self._remember([items[i] for i in todo], out)
         return np.stack([v for v in fed if v is not None]).astype(np.float32)
 
     def _embed(self, items: list[str], layers: list[Any], batch_size: int | None) -> np.ndarray:
-        from vocmine.embed._torch import import_torch, thread_limit
-
-        torch = import_torch()
         segs, owner, spans, _ = self.base._segments(items)
-        size = batch_size or self.base.batch_size
-        order = sorted(range(len(segs)), key=lambda i: -len(segs[i]))
         pooled: list[np.ndarray] = [np.zeros(0, np.float32)] * len(segs)
-        with thread_limit(self.base.num_threads), torch.inference_mode():
-            for b0 in range(0, len(order), size):
-                idx = order[b0 : b0 + size]
-                hidden, mask = lower_states(self.base, segs, idx, self.start)
-                vecs = self._pool(layers, hidden.float(), mask)
-                for row, i in enumerate(idx):
-                    pooled[i] = vecs[row]
+        for idx, hidden, mask in lower_batches(self.base, segs, self.start, batch_size or self.base.batch_size):
+            vecs = self._pool(layers, hidden.float(), mask)
+            for row, i in enumerate(idx):
+                pooled[i] = vecs[row]
         return self.base._combine(pooled, owner, spans, len(items))
 
     def __repr__(self) -> str:

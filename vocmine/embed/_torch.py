@@ -196,6 +196,19 @@ def windows(n_tokens: int, size: int) -> list[tuple[int, int]]:
     return [(a, min(n_tokens, a + size)) for a in range(0, n_tokens, size)]
 
 
+def pad_ids(segments: Sequence[list[int]], idx: Sequence[int], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(ids, mask)`` of segments ``idx``, right-padded with ``pad_id`` to the longest of them."""
+    torch = import_torch()
+    width = max(len(segments[i]) for i in idx)
+    ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(idx), width), dtype=torch.long)
+    for row, i in enumerate(idx):
+        seq = segments[i]
+        ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
+        mask[row, : len(seq)] = 1
+    return ids, mask
+
+
 def run_segments(
     model: torch.nn.Module,
     segments: Sequence[list[int]],
@@ -222,13 +235,7 @@ def run_segments(
     with torch.inference_mode():
         for b0 in range(0, len(order), batch_size):
             idx = order[b0 : b0 + batch_size]
-            width = max(len(segments[i]) for i in idx)
-            ids = torch.full((len(idx), width), pad_id, dtype=torch.long)
-            mask = torch.zeros((len(idx), width), dtype=torch.long)
-            for row, i in enumerate(idx):
-                seq = segments[i]
-                ids[row, : len(seq)] = torch.tensor(seq, dtype=torch.long)
-                mask[row, : len(seq)] = 1
+            ids, mask = pad_ids(segments, idx, pad_id)
             extra = keep_hidden and bool(layers)
             result = model(input_ids=ids.to(device), attention_mask=mask.to(device), output_hidden_states=extra)
             hidden = result.last_hidden_state.float()

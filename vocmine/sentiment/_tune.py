@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vocmine._model_files import base_embedder_name
-from vocmine.embed._branch import layer_arrays, lower_states, run_layers
+from vocmine.embed._branch import layer_arrays, lower_batches, pad_states, pool_branch
 from vocmine.errors import ConfigError
 from vocmine.sentiment._weights import SentimentHead, save_head
 from vocmine.types import SENTIMENT_LABELS
@@ -33,20 +33,13 @@ __all__ = ["tune_top_layers", "save_tuned"]
 
 def _lower_windows(base: TransformersEmbedder, texts: list[str], start: int) -> tuple[list[Any], list[int], list[int]]:
     """Per-window states after layer ``start`` (float16, specials included), their text and weight."""
-    from vocmine.embed._torch import import_torch, thread_limit
-
-    torch = import_torch()
     base._load()
     segs, owner, spans, _ = base._segments(texts)
     states: list[Any] = [None] * len(segs)
-    order = sorted(range(len(segs)), key=lambda i: -len(segs[i]))
-    with thread_limit(base.num_threads), torch.inference_mode():
-        for b0 in range(0, len(order), base.batch_size):
-            idx = order[b0 : b0 + base.batch_size]
-            hidden, _ = lower_states(base, segs, idx, start)
-            host = hidden.float().cpu().numpy()
-            for row, i in enumerate(idx):
-                states[i] = host[row, : len(segs[i])].astype(np.float16)
+    for idx, hidden, _ in lower_batches(base, segs, start, base.batch_size):
+        host = hidden.float().cpu().numpy()
+        for row, i in enumerate(idx):
+            states[i] = host[row, : len(segs[i])].astype(np.float16)
     return states, owner, [max(b - a, 1) for a, b in spans]
 
 
@@ -154,20 +147,10 @@ def tune_top_layers(
     loss_fn = torch.nn.CrossEntropyLoss(reduction="none", label_smoothing=label_smoothing)
     gen = torch.Generator().manual_seed(random_state)
     length = [sum(len(states[s]) for s in windows_of[i]) for i in range(len(texts))]
-    from transformers.masking_utils import create_bidirectional_mask
 
     def vectors(rows: list[int]) -> Any:
         wins = [s for i in rows for s in windows_of[i]]
-        width = max(len(states[s]) for s in wins)
-        x = torch.zeros(len(wins), width, states[wins[0]].shape[1])
-        m = torch.zeros(len(wins), width, dtype=torch.long)
-        for r, s in enumerate(wins):
-            x[r, : len(states[s])] = torch.from_numpy(states[s].astype(np.float32))
-            m[r, : len(states[s])] = 1
-        h = run_layers(layers, x, create_bidirectional_mask(config=base._model.config, inputs_embeds=x,
-                                                             attention_mask=m))
-        mf = m.float().unsqueeze(-1)
-        pooled = (h * mf).sum(1) / mf.sum(1)
+        pooled = pool_branch(layers, base._model, *pad_states([states[s] for s in wins]))
         out = torch.zeros(len(rows), pooled.shape[1])
         total = torch.zeros(len(rows))
         r = 0
@@ -219,6 +202,8 @@ def save_tuned(head: SentimentHead, arrays: Mapping[str, np.ndarray], path: str 
     """Write a tuned head and its branch layers into one ``.npz`` (byte-for-byte deterministic)."""
     start = int(head.meta["tune_config"]["start"])
     base = base_embedder_name(str(head.meta.get("embedder", "encoder")))
-    meta = {**head.meta, "embedder": f"{base}-{tag}", "base_embedder": head.meta.get("embedder"), "branch": {"start": start, "tag": tag, "n_layers": len({k.split(".")[1] for k in arrays})}}
+    n_layers = len({k.split(".")[1] for k in arrays})
+    meta = {**head.meta, "embedder": f"{base}-{tag}", "base_embedder": head.meta.get("embedder"),
+            "branch": {"start": start, "tag": tag, "n_layers": n_layers}}
     return save_head(SentimentHead(head.weights, head.biases, activation=head.activation, mean=head.mean,
                                    scale=head.scale, meta=meta), path, extra=arrays)
