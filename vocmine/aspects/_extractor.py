@@ -281,7 +281,7 @@ class TermAspectExtractor:
             return None
         probs = np.asarray(self.sentiment.predict(texts, langs=langs).probs, dtype=np.float64)
         if probs.shape != (len(texts), 3) or not np.all(np.isfinite(probs)) or not np.any(probs):
-            return None  # a switched-off sentiment stage (no probabilities): mention polarity alone
+            return None  # a model that gives no usable probabilities: mention polarity alone
         return np.clip(probs, 1e-6, 1.0)
 
     def _run(

@@ -99,18 +99,22 @@ class HeadSentiment:
         if self._head is None:
             name = self._embedder_name()
             path = find_head(name, self.model_path)
-            head = load_head(path)
-            trained_for = head.meta.get("embedder")
-            if trained_for and base_embedder_name(str(trained_for)) != base_embedder_name(name):
-                warnings.warn(
-                    f"Sentiment head {path} was trained on embedder {trained_for!r} but is used with "
-                    f"{name!r}; its predictions are unreliable. Pass a matching embedder or head.",
-                    VocmineWarning,
-                    stacklevel=3,
-                )
-            logger.debug("loaded sentiment head %s for embedder %s", path, name)
-            self._head = head
+            self._head = self._checked(load_head(path), path)
         return self._head
+
+    def _checked(self, head: SentimentHead, path: Path | object) -> SentimentHead:
+        """``head``, with a warning when it was trained on another embedder than the one in use."""
+        name = self._embedder_name()
+        trained_for = head.meta.get("embedder")
+        if trained_for and base_embedder_name(str(trained_for)) != base_embedder_name(name):
+            warnings.warn(
+                f"Sentiment head {path} was trained on embedder {trained_for!r} but is used with "
+                f"{name!r}; its predictions are unreliable. Pass a matching embedder or head.",
+                VocmineWarning,
+                stacklevel=4,
+            )
+        logger.debug("loaded sentiment head %s for embedder %s", path, name)
+        return head
 
     # --------------------------------------------------------------- prediction
     def predict(self, texts: Sequence[str], *, langs: Sequence[str]) -> SentimentOutput:

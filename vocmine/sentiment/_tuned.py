@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from vocmine._model_files import base_embedder_name
 from vocmine.sentiment._head import DEFAULT_EMBEDDER, HeadSentiment
-from vocmine.sentiment._weights import find_head, load_head
+from vocmine.sentiment._weights import find_head, head_from_arrays, read_arrays
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
+
+    from vocmine.sentiment._weights import SentimentHead
 
     from vocmine.types import Embedder
 
@@ -32,12 +32,6 @@ __all__ = ["TunedSentiment", "BRANCH_TAG"]
 
 #: Name of the shipped branch: the top 4 layers of the encoder, fine-tuned for sentiment.
 BRANCH_TAG = "sentiment-top4"
-
-
-def branch_arrays(path: Path | Any) -> dict[str, np.ndarray]:
-    """The fine-tuned layers (``top.<k>.<param>``) stored beside a tuned head."""
-    with path.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files if k.startswith("top.")}
 
 
 _FIX = ("reinstall vocmine (the file ships inside the package), pass model_path= to a tuned file, retrain it with "
@@ -79,6 +73,11 @@ class TunedSentiment(HeadSentiment):
         if hasattr(self._base, "add_tap"):  # the pipeline's encoder: tap its passes from now on
             self._get_embedder()
 
+    def _get_head(self) -> SentimentHead:
+        self._get_embedder()  # reads the head with the layers
+        assert self._head is not None
+        return self._head
+
     def _embedder_name(self) -> str:
         base = DEFAULT_EMBEDDER if self._base is None else str(getattr(self._base, "name", DEFAULT_EMBEDDER))
         return f"{base_embedder_name(base)}-{BRANCH_TAG}"
@@ -93,7 +92,10 @@ class TunedSentiment(HeadSentiment):
                 self._base = E5Embedder()
             require_transformers(self._base)
             path = find_head(self._embedder_name(), self.model_path, fix=_FIX)
-            branch = load_head(path).meta.get("branch", {})
-            self._embedder = BranchEmbedder(self._base, branch_arrays(path), start=int(branch.get("start", -1)),
+            arrays = read_arrays(path)  # the head and the layers beside it, read once
+            self._head = self._checked(head_from_arrays(arrays, path), path)
+            branch = self._head.meta.get("branch", {})
+            layers = {k: v for k, v in arrays.items() if k.startswith("top.")}
+            self._embedder = BranchEmbedder(self._base, layers, start=int(branch.get("start", -1)),
                                             tag=str(branch.get("tag", BRANCH_TAG))).tap()
         return self._embedder

@@ -124,8 +124,18 @@ def load_head(path: Path | Any) -> SentimentHead:
     Raises:
         ConfigError: the file is not a head of a supported format.
     """
+    return head_from_arrays(read_arrays(path), path)
+
+
+def read_arrays(path: Path | Any) -> dict[str, np.ndarray]:
+    """Every array of a head ``.npz`` (the head's and any stored beside it), no pickle."""
     with path.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
-        arrays = {k: z[k] for k in z.files}
+        return {k: z[k] for k in z.files}
+
+
+def head_from_arrays(arrays: Mapping[str, np.ndarray], path: Path | Any) -> SentimentHead:
+    """The head stored in ``arrays`` (as :func:`read_arrays` gives them); ``path`` names it in errors."""
+    arrays = dict(arrays)
     try:
         meta = json.loads(str(arrays.pop("meta")))
         n = int(meta["n_layers"])
