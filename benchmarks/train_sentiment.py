@@ -121,9 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--select", action="store_true", help="re-run the validation model selection")
     ap.add_argument("--tune", action="store_true", help="also fine-tune the encoder's top layers (e5 only)")
     ap.add_argument("--out", type=Path, default=None, help="write the head here instead of the shipped places")
+    ap.add_argument("--written-3", action="store_true",
+                    help="also train on seed_sentences_3.jsonl (the 2026-12-06 candidate; not in the shipped weights)")
     args = ap.parse_args(argv)
 
-    df = shipped_train()
+    df = shipped_train(written_3=args.written_3)
     print(f"training rows: {len(df)}")
     print(df.groupby(["lang", "source", "label"]).size().to_string())
     embedder = make_embedder(args.embedder)
