@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._aspect_features import CachedTokenEmbedder  # noqa: E402
 from benchmarks._common import write_result  # noqa: E402
 from benchmarks._sentiment_data import shipped_train  # noqa: E402
-from benchmarks.train_aspects import LABELS, NoCategories, build, split_dev  # noqa: E402
+from benchmarks.train_aspects import LABELS, SHIPPED, NoCategories, build, split_dev  # noqa: E402
 from benchmarks.train_sentiment import make_embedder  # noqa: E402
 from vocmine.aspects import TermAspectExtractor  # noqa: E402
 from vocmine.sentiment import TunedSentiment  # noqa: E402
@@ -56,7 +56,7 @@ def main() -> int:
     dev = [ex for ex in dev if any(p in LABELS for _s, _e, p in ex.spans) and _squash(ex.text) not in seen]
     emb = CachedTokenEmbedder(layer=(9, 12))
     emb.ensure([ex.text for ex in dev])
-    model_file = Path(__file__).resolve().parents[1] / "models" / "aspects-e5" / "multilingual-e5-small.npz"
+    model_file = SHIPPED / "multilingual-e5-small.npz"
     sentiment = _Memo(TunedSentiment(embedder=make_embedder("e5")))
     spans = [[(s, e) for s, e, p in ex.spans if p in LABELS] for ex in dev]
     gold = [p for ex in dev for _s, _e, p in ex.spans if p in LABELS]
