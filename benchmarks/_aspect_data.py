@@ -19,14 +19,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from benchmarks._common import ROOT, eval_path
+from benchmarks._overlap import norm_key
 
 SEED = 20240601
 
@@ -60,12 +59,6 @@ class Unit:
     complete: bool = True
     #: product/service domain where the set has several ("phones", "cameras", ...).
     domain: str = ""
-
-
-def norm_key(text: str) -> str:
-    """Normalised text used for de-duplication and train/test disjointness."""
-    text = unicodedata.normalize("NFKC", text.replace("\ufeff", "")).lower()
-    return re.sub(r"\s+", "", text)
 
 
 def text_hash(text: str) -> str:

@@ -1,7 +1,7 @@
 """Retrain the shipped sentiment head (one command, deterministic).
 
     python benchmarks/train_sentiment.py                # default encoder (multilingual-e5-small)
-    python benchmarks/train_sentiment.py --embedder static
+    python benchmarks/train_sentiment.py --embedder static --no-ru-social   # the static tier's head
     python benchmarks/train_sentiment.py --select       # also re-run the validation model selection
     python benchmarks/train_sentiment.py --tune         # then fine-tune the encoder's top 4 layers with the
                                                         # head (the default model, ~15 min on 2 cores)
@@ -123,9 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="write the head here instead of the shipped places")
     ap.add_argument("--written-3", action="store_true",
                     help="also train on seed_sentences_3.jsonl (the 2026-12-06 candidate; not in the shipped weights)")
+    ap.add_argument("--no-ru-social", action="store_true",
+                    help="leave out seed_sentences_ru_social.jsonl (how the shipped static-tier head was trained)")
     args = ap.parse_args(argv)
 
-    df = shipped_train(written_3=args.written_3)
+    df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social)
     print(f"training rows: {len(df)}")
     print(df.groupby(["lang", "source", "label"]).size().to_string())
     embedder = make_embedder(args.embedder)
