@@ -218,16 +218,15 @@ def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False
     return _finish(parts, caps)
 
 
-def evaluation_texts() -> dict[str, pd.Series]:
-    """Every text of the evaluation sets the written rows imitate (whole sets, not only test rows)."""
-    return {
-        "ru_rusentiment": _read("ru_rusentiment")["text"], "ru_rusentitweet": _read("ru_rusentitweet")["text"],
-        "zh_chnsenticorp_htl": _read("zh_chnsenticorp_htl")["text"],
-        "zh_online_shopping_10_cats": _read("zh_online_shopping_10_cats")["text"],
-        "pl_polemo2_klej": _read("pl_polemo2_klej")["text"],
-        "pl_allegro_reviews_klej": _read("pl_allegro_reviews_klej")["text"],
-        "en_amazon_review_polarity": _read("en_amazon_review_polarity", "test.jsonl.gz")["text"],
-    }
+#: The evaluation sets the written rows imitate; Allegro Reviews' train split is also a training source.
+IMITATED_SETS = ("ru_rusentiment", "ru_rusentitweet", "zh_chnsenticorp_htl", "zh_online_shopping_10_cats",
+                 "pl_polemo2_klej", "pl_allegro_reviews_klej", "en_amazon_review_polarity")
+
+
+def evaluation_texts(names: tuple[str, ...] = IMITATED_SETS) -> dict[str, pd.Series]:
+    """Every text of the named evaluation sets (whole sets, not only test rows; Amazon: its test file)."""
+    return {name: _read(name, "test.jsonl.gz" if name == "en_amazon_review_polarity" else "data.jsonl.gz")["text"]
+            for name in names}
 
 
 def overlap_audit(train: pd.DataFrame) -> dict[str, dict[str, int]]:
@@ -235,8 +234,7 @@ def overlap_audit(train: pd.DataFrame) -> dict[str, dict[str, int]]:
 
     Allegro Reviews is not audited: its train split is a shipped training source.
     """
-    full = evaluation_texts()
-    del full["pl_allegro_reviews_klej"]
+    full = evaluation_texts(tuple(n for n in IMITATED_SETS if n != "pl_allegro_reviews_klej"))
     keys = train["text"].map(norm_key)
     out: dict[str, dict[str, int]] = {}
     for name, texts in full.items():
