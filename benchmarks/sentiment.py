@@ -4,6 +4,8 @@
                                                    # frozen-encoder head (e5), static tier, research heads,
                                                    # throughput; writes benchmarks/results/sentiment.json
     python benchmarks/sentiment.py --quick         # skip research heads and throughput
+    VOCMINE_MODEL_DIR=/tmp/cand python benchmarks/sentiment.py --quick --tiers e5_tuned --name sentiment_cand
+                                                   # a candidate's weights -> benchmarks/results/sentiment_cand.json
 
 Evaluation data: ``$VOCMINE_EVAL_DATA`` (default ``../shared/eval_data``). Splits,
 label mappings and subsampling are fixed (``benchmarks/_sentiment_data.py``) and
@@ -221,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--tiers", default="e5_tuned,e5,static")
     ap.add_argument("--n", type=int, default=100, help="throughput texts per language")
+    ap.add_argument("--name", default="sentiment",
+                    help="result file name under benchmarks/results/ (e.g. a candidate's, with VOCMINE_MODEL_DIR)")
     ap.add_argument("--throughput-worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.throughput_worker:
@@ -259,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
             payload["targets_met"]["throughput"] = {"min": THROUGHPUT_TARGET, "value": tp,
                                                     "met": tp >= THROUGHPUT_TARGET}
     payload["runtime_s"] = round(time.time() - t_start, 1)
-    path = write_result("sentiment", payload)
+    payload["config"]["model_dir"] = os.environ.get("VOCMINE_MODEL_DIR")  # a candidate's weights, if set
+    path = write_result(args.name, payload)
     print(json.dumps(payload.get("targets_met", {}), indent=1))
     print(f"wrote {path}")
     return 0

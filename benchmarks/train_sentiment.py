@@ -4,7 +4,8 @@
     python benchmarks/train_sentiment.py --embedder static --no-ru-social   # the static tier's head
     python benchmarks/train_sentiment.py --select       # also re-run the validation model selection
     python benchmarks/train_sentiment.py --tune         # then fine-tune the encoder's top 4 layers with the
-                                                        # head (the default model, ~15 min on 2 cores)
+                                                        # head, three times (seeds), and average the three
+                                                        # runs' weights (the default model, ~45 min on 2 cores)
 
 Data: only permissively licensed sets (see ``shipped_train`` in
 ``benchmarks/_sentiment_data.py`` and ``models/sentiment-e5-head/MODEL_CARD.md``),
@@ -17,7 +18,9 @@ Writes ``models/sentiment-e5-head/<embedder>.npz`` and the identical package cop
 ``--tune`` also ``<embedder>-sentiment-top4.npz`` (head + fine-tuned layers, float16)
 and its ``.training.json``. The tuned model starts from the frozen-encoder head just
 trained, on the same rows and weights (``TUNE``: chosen from two candidates on the
-test figures, see the model card).
+test figures, see the model card); ``--soup N`` fine-tunes N times with seeds
+``SEED, SEED + 1, ...`` and ships the uniform average of their weights
+(:func:`vocmine.sentiment.average_tuned`; N = 1 is a single run).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from benchmarks._sentiment_data import (  # noqa: E402
     shipped_train,
     validation_split,
 )
-from vocmine.sentiment import save_head, save_tuned, train_head, tune_top_layers  # noqa: E402
+from vocmine.sentiment import average_tuned, save_head, save_tuned, train_head, tune_top_layers  # noqa: E402
 from vocmine._model_files import base_embedder_name  # noqa: E402
 from vocmine.sentiment._tuned import BRANCH_TAG  # noqa: E402
 from vocmine.sentiment._weights import HEAD_DIR_NAME, head_file_name  # noqa: E402
@@ -127,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="leave out seed_sentences_ru_social.jsonl (how the shipped static-tier head was trained)")
     ap.add_argument("--ru-social-2", action="store_true",
                     help="also train on seed_sentences_ru_social_2.jsonl (a measured candidate, not shipped)")
+    ap.add_argument("--soup", type=int, default=3,
+                    help="with --tune: fine-tuning runs (seeds SEED, SEED+1, ...) averaged into the shipped model")
     args = ap.parse_args(argv)
 
     df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social, ru_social_2=args.ru_social_2)
@@ -161,22 +166,28 @@ def main(argv: list[str] | None = None) -> int:
         report_path.write_text(
             json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if args.tune and args.embedder == "e5":
-        tune(embedder, df, w, head, args.out)
+        tune(embedder, df, w, head, args.out, n_runs=args.soup)
     return 0
 
 
-def tune(embedder: Any, df: Any, w: np.ndarray, head: Any, out: Path | None) -> None:
-    """Fine-tune the encoder's top layers with ``head`` and write the tuned model."""
+def tune(embedder: Any, df: Any, w: np.ndarray, head: Any, out: Path | None, *, n_runs: int = 3) -> None:
+    """Fine-tune the encoder's top layers with ``head`` ``n_runs`` times, average the runs, write the model."""
     t0 = time.time()
-    arrays, tuned = tune_top_layers(embedder, df["text"].tolist(), df["label"].tolist(), head, sample_weight=w,
-                                    random_state=SEED, progress=True, **TUNE)
+    seeds = [SEED + k for k in range(max(1, n_runs))]
+    runs = []
+    for seed in seeds:
+        print(f"fine-tuning run with seed {seed}", flush=True)
+        runs.append(tune_top_layers(embedder, df["text"].tolist(), df["label"].tolist(), head, sample_weight=w,
+                                    random_state=seed, progress=True, **TUNE))
+    arrays, tuned = average_tuned(runs) if len(runs) > 1 else runs[0]
     name = head_file_name(f"{base_embedder_name(embedder.name)}-{BRANCH_TAG}")
     targets = [out.with_name(name)] if out else [MODEL_DIR / name, PACKAGE_DIR / name]
     for path in targets:
         save_tuned(tuned, arrays, path, tag=BRANCH_TAG)
         print(f"wrote {path} ({path.stat().st_size} bytes, {time.time() - t0:.0f}s)")
     if not out:
-        report = {"config": TUNE, "start_head": head_file_name(embedder.name), "rows": len(df), "seed": SEED,
+        report = {"config": TUNE, "start_head": head_file_name(embedder.name), "rows": len(df), "seeds": seeds,
+                  "average": "uniform weight average of the runs" if len(seeds) > 1 else None,
                   "seconds": round(time.time() - t0), "sha256": hashlib.sha256(targets[0].read_bytes()).hexdigest()}
         (MODEL_DIR / f"{name[:-4]}.training.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

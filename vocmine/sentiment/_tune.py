@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from vocmine.embed._hf import TransformersEmbedder
 
-__all__ = ["tune_top_layers", "save_tuned"]
+__all__ = ["tune_top_layers", "save_tuned", "average_tuned"]
 
 
 def _lower_windows(base: TransformersEmbedder, texts: list[str], start: int) -> tuple[list[Any], list[int], list[int]]:
@@ -196,6 +196,60 @@ def tune_top_layers(
             "label_smoothing": label_smoothing, "random_state": random_state}},
     )
     return layer_arrays(list(layers)), tuned
+
+
+def average_tuned(
+    members: Sequence[tuple[Mapping[str, np.ndarray], SentimentHead]],
+) -> tuple[dict[str, np.ndarray], SentimentHead]:
+    """Average the weights of several fine-tuning runs that started from the same head (a uniform "model soup").
+
+    Runs of :func:`tune_top_layers` that differ only in ``random_state`` (shuffling,
+    dropout) start from the same encoder layers and the same head, so their weights
+    can be averaged: one model, the inference cost of one, with less of a single
+    run's seed noise (Wortsman et al., "Model soups", ICML 2022).
+
+    Args:
+        members: ``(arrays, head)`` pairs as returned by :func:`tune_top_layers`.
+
+    Returns:
+        ``(arrays, head)``: the averaged branch layers (float16) and head; the head's
+        ``meta["tune_config"]["random_state"]`` lists the members' seeds.
+
+    Raises:
+        ConfigError: no members, or members whose layers, head shapes, start head
+            (standardisation) or configuration differ.
+    """
+    if not members:
+        raise ConfigError(
+            "[E004] average_tuned needs at least one (arrays, head) pair. Fix: pass tune_top_layers results.")
+    arrays0, head0 = members[0]
+    config0 = {k: v for k, v in head0.meta.get("tune_config", {}).items() if k != "random_state"}
+    for i, (arrays, head) in enumerate(members[1:], start=1):
+        config = {k: v for k, v in head.meta.get("tune_config", {}).items() if k != "random_state"}
+        same_arrays = set(arrays) == set(arrays0) and all(arrays[k].shape == arrays0[k].shape for k in arrays0)
+        same_head = [w.shape for w in head.weights] == [w.shape for w in head0.weights] and all(
+            np.array_equal(np.asarray(a), np.asarray(b))
+            for a, b in ((head.mean, head0.mean), (head.scale, head0.scale)))
+        if not (same_arrays and same_head and config == config0):
+            raise ConfigError(
+                f"[E004] average_tuned: member {i} does not match member 0 (layers, head shapes, standardisation or "
+                "tuning configuration differ). Fix: average only runs of the same configuration from the same head "
+                "that differ in random_state.")
+
+    def mean(values: list[np.ndarray], dtype: Any) -> np.ndarray:
+        return (np.sum([np.asarray(v, np.float64) for v in values], axis=0) / len(values)).astype(dtype)
+
+    arrays = {k: mean([a[k] for a, _ in members], arrays0[k].dtype) for k in sorted(arrays0)}
+    seeds = [h.meta.get("tune_config", {}).get("random_state") for _, h in members]
+    head = SentimentHead(
+        [mean([h.weights[j] for _, h in members], head0.weights[j].dtype) for j in range(len(head0.weights))],
+        [mean([h.biases[j] for _, h in members], head0.biases[j].dtype) for j in range(len(head0.biases))],
+        activation=head0.activation,
+        mean=head0.mean,
+        scale=head0.scale,
+        meta={**head0.meta, "tune_config": {**config0, "random_state": seeds, "average": "uniform weight average"}},
+    )
+    return arrays, head
 
 
 def save_tuned(head: SentimentHead, arrays: Mapping[str, np.ndarray], path: str | Path, *, tag: str) -> Path:

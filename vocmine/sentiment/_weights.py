@@ -22,6 +22,7 @@ Examples:
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from vocmine._model_files import base_embedder_name, find_weights, weights_file_name
-from vocmine.errors import ConfigError
+from vocmine.errors import ConfigError, ModelNotFoundError
 from vocmine.types import SENTIMENT_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -118,17 +119,24 @@ def find_head(embedder_name: str, model_path: str | Path | None = None, *, fix: 
     )
 
 
-def load_head(path: Path | Any) -> SentimentHead:
-    """Read a head ``.npz`` written by :func:`save_head`.
+def load_head(path: str | Path | Any) -> SentimentHead:
+    """Read a head ``.npz`` written by :func:`save_head` (a path, a string, or a package resource).
 
     Raises:
+        ModelNotFoundError: no file at ``path``.
         ConfigError: the file is not a head of a supported format.
     """
     return head_from_arrays(read_arrays(path), path)
 
 
-def read_arrays(path: Path | Any) -> dict[str, np.ndarray]:
+def read_arrays(path: str | Path | Any) -> dict[str, np.ndarray]:
     """Every array of a head ``.npz`` (the head's and any stored beside it), no pickle."""
+    if isinstance(path, (str, os.PathLike)):
+        path = Path(path)
+    if not path.is_file():
+        raise ModelNotFoundError(
+            f"[E008] no sentiment head file at {path}. Fix: pass the path of a .npz written by save_head/save_tuned, "
+            "or retrain it with `python benchmarks/train_sentiment.py`.")
     with path.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
         return {k: z[k] for k in z.files}
 
