@@ -45,7 +45,7 @@ from benchmarks._sentiment_data import (  # noqa: E402
     shipped_train,
     validation_split,
 )
-from vocmine.sentiment import average_tuned, save_head, save_tuned, train_head, tune_top_layers  # noqa: E402
+from vocmine.sentiment import average_tuned, save_head, save_tuned, train_head, tune_runs  # noqa: E402
 from vocmine._model_files import base_embedder_name  # noqa: E402
 from vocmine.sentiment._tuned import BRANCH_TAG  # noqa: E402
 from vocmine.sentiment._weights import HEAD_DIR_NAME, head_file_name  # noqa: E402
@@ -174,11 +174,9 @@ def tune(embedder: Any, df: Any, w: np.ndarray, head: Any, out: Path | None, *, 
     """Fine-tune the encoder's top layers with ``head`` ``n_runs`` times, average the runs, write the model."""
     t0 = time.time()
     seeds = [SEED + k for k in range(max(1, n_runs))]
-    runs = []
-    for seed in seeds:
-        print(f"fine-tuning run with seed {seed}", flush=True)
-        runs.append(tune_top_layers(embedder, df["text"].tolist(), df["label"].tolist(), head, sample_weight=w,
-                                    random_state=seed, progress=True, **TUNE))
+    print(f"fine-tuning runs with seeds {seeds} (one pass of the frozen lower layers)", flush=True)
+    runs = tune_runs(embedder, df["text"].tolist(), df["label"].tolist(), head, seeds=seeds, sample_weight=w,
+                     progress=True, **TUNE)
     arrays, tuned = average_tuned(runs) if len(runs) > 1 else runs[0]
     name = head_file_name(f"{base_embedder_name(embedder.name)}-{BRANCH_TAG}")
     targets = [out.with_name(name)] if out else [MODEL_DIR / name, PACKAGE_DIR / name]

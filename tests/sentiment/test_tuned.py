@@ -125,3 +125,30 @@ def test_a_tapped_pass_serves_the_sentiment_layers_without_a_second_lower_pass()
     assert calls == []  # the tapped vectors served the prediction
     assert tapped.labels == plain.labels
     np.testing.assert_allclose(tapped.probs, plain.probs, atol=0.03)
+
+
+def test_runs_of_several_seeds_equal_single_runs_with_those_seeds() -> None:
+    from vocmine.embed import E5Embedder
+    from vocmine.sentiment import tune_runs
+
+    base = E5Embedder(num_threads=2)
+    texts = ["great, thanks", "awful service", "it is a phone", "bardzo dobrze", "очень плохо", "一般般"]
+    labels = ["positive", "negative", "neutral", "positive", "negative", "neutral"]
+    head = train_head(base.embed(texts), labels, hidden=16, epochs=5, random_state=0, meta={"embedder": base.name})
+    kw = {"n_layers": 1, "epochs": 1, "batch_size": 2}
+    runs = tune_runs(base, texts, labels, head, seeds=[3, 4], **kw)
+    for seed, (arrays, tuned) in zip((3, 4), runs):
+        one, one_head = tune_top_layers(base, texts, labels, head, random_state=seed, **kw)
+        assert sorted(arrays) == sorted(one) and all(np.array_equal(arrays[k], one[k]) for k in one)
+        assert all(np.array_equal(a, b) for a, b in zip(tuned.weights, one_head.weights))
+        assert tuned.meta["tune_config"] == one_head.meta["tune_config"]
+    assert not all(np.array_equal(runs[0][0][k], runs[1][0][k]) for k in runs[0][0])
+
+
+def test_runs_need_a_seed() -> None:
+    from vocmine.embed import E5Embedder
+    from vocmine.sentiment import tune_runs
+
+    head = train_head(np.eye(3, dtype=np.float32), ["negative", "neutral", "positive"], hidden=4, epochs=1)
+    with pytest.raises(ConfigError, match=r"E004.*seed"):
+        tune_runs(E5Embedder(), ["a"], ["neutral"], head, seeds=[])

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from vocmine.embed._hf import TransformersEmbedder
 
-__all__ = ["tune_top_layers", "save_tuned", "average_tuned"]
+__all__ = ["tune_top_layers", "tune_runs", "save_tuned", "average_tuned"]
 
 
 def _lower_windows(base: TransformersEmbedder, texts: list[str], start: int) -> tuple[list[Any], list[int], list[int]]:
@@ -111,17 +111,48 @@ def tune_top_layers(
     Raises:
         ConfigError: labels, weights or the head do not fit.
     """
-    import torch
+    return tune_runs(base, texts, labels, head, seeds=[random_state], sample_weight=sample_weight,
+                     n_layers=n_layers, epochs=epochs, lr=lr, head_lr_factor=head_lr_factor, batch_size=batch_size,
+                     weight_decay=weight_decay, dropout=dropout, label_smoothing=label_smoothing,
+                     progress=progress)[0]
 
-    from vocmine.embed._torch import load_encoder
+
+def tune_runs(
+    base: TransformersEmbedder,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    head: SentimentHead,
+    *,
+    seeds: Sequence[int],
+    sample_weight: np.ndarray | None = None,
+    n_layers: int = 4,
+    epochs: int = 3,
+    lr: float = 1e-4,
+    head_lr_factor: float = 10.0,
+    batch_size: int = 32,
+    weight_decay: float = 0.01,
+    dropout: float = 0.1,
+    label_smoothing: float = 0.05,
+    progress: bool = False,
+) -> list[tuple[dict[str, np.ndarray], SentimentHead]]:
+    """:func:`tune_top_layers` once per seed, computing the frozen lower layers' states only once.
+
+    Run ``k`` equals ``tune_top_layers(..., random_state=seeds[k])`` exactly; the runs
+    are what :func:`average_tuned` averages. Arguments as for :func:`tune_top_layers`.
+
+    Raises:
+        ConfigError: labels, weights or the head do not fit, or no seeds.
+    """
+    import torch
 
     index = {lab: i for i, lab in enumerate(SENTIMENT_LABELS)}
     texts = list(texts)
     bad = sorted({str(lab) for lab in labels} - set(index))
-    if bad or len(labels) != len(texts) or not texts or head.activation != "relu":
+    if bad or len(labels) != len(texts) or not texts or head.activation != "relu" or not seeds:
         raise ConfigError(
-            f"[E004] tune_top_layers needs one label from {list(SENTIMENT_LABELS)} per text and a ReLU head; "
-            f"got {len(texts)} texts, {len(labels)} labels (unknown {bad[:5]}), activation {head.activation!r}. "
+            f"[E004] tune_top_layers needs one label from {list(SENTIMENT_LABELS)} per text, a ReLU head and at "
+            f"least one seed; got {len(texts)} texts, {len(labels)} labels (unknown {bad[:5]}), activation "
+            f"{head.activation!r}, {len(seeds)} seeds. "
             "Fix: map labels to negative/neutral/positive and start from train_head(..., hidden=256)."
         )
     y = torch.tensor([index[str(lab)] for lab in labels])
@@ -133,31 +164,58 @@ def tune_top_layers(
     windows_of: list[list[int]] = [[] for _ in texts]
     for s, i in enumerate(owner):
         windows_of[i].append(s)
+    data = _Windows(states, weights, windows_of)
+    config = {"n_layers": n_layers, "start": start, "epochs": epochs, "lr": lr, "head_lr_factor": head_lr_factor,
+              "batch_size": batch_size, "weight_decay": weight_decay, "dropout": dropout,
+              "label_smoothing": label_smoothing}
+    return [_fit(base, data, y, w, head, config, random_state=int(seed), progress=progress) for seed in seeds]
+
+
+class _Windows:
+    """The frozen lower-layer states of every window, which text each belongs to and its weight."""
+
+    def __init__(self, states: list[Any], weights: list[int], windows_of: list[list[int]]) -> None:
+        self.states = states
+        self.weights = weights
+        self.windows_of = windows_of
+        self.length = [sum(len(states[s]) for s in wins) for wins in windows_of]
+
+
+def _fit(base: TransformersEmbedder, data: _Windows, y: Any, w: Any, head: SentimentHead, config: dict[str, Any],
+         *, random_state: int, progress: bool) -> tuple[dict[str, np.ndarray], SentimentHead]:
+    """One fine-tuning run from fresh copies of the top layers and ``head`` (seeded shuffling and dropout)."""
+    import torch
+
+    from vocmine.embed._torch import load_encoder
+
+    start, n_total = int(config["start"]), int(base._model.config.num_hidden_layers)
+    lr, batch_size = float(config["lr"]), int(config["batch_size"])
     no_pooler = bool(getattr(base, "_bert_no_pooler", False))
     full: Any = load_encoder(base._model_dir(), device="cpu", bert_no_pooler=no_pooler)
     layers: Any = torch.nn.ModuleList([full.encoder.layer[k] for k in range(start, n_total)])
     del full
     torch.manual_seed(random_state)
-    module = _head_module(head, dropout)
+    module = _head_module(head, float(config["dropout"]))
     opt = torch.optim.AdamW([{"params": layers.parameters(), "lr": lr},
-                             {"params": module.parameters(), "lr": lr * head_lr_factor}], weight_decay=weight_decay)
-    steps = max(1, math.ceil(epochs * math.ceil(len(texts) / batch_size)))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, lr * head_lr_factor], total_steps=steps,
+                             {"params": module.parameters(), "lr": lr * config["head_lr_factor"]}],
+                            weight_decay=config["weight_decay"])
+    n_texts = len(data.windows_of)
+    steps = max(1, math.ceil(config["epochs"] * math.ceil(n_texts / batch_size)))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=[lr, lr * config["head_lr_factor"]], total_steps=steps,
                                                 pct_start=0.1, anneal_strategy="linear")
-    loss_fn = torch.nn.CrossEntropyLoss(reduction="none", label_smoothing=label_smoothing)
+    loss_fn = torch.nn.CrossEntropyLoss(reduction="none", label_smoothing=config["label_smoothing"])
     gen = torch.Generator().manual_seed(random_state)
-    length = [sum(len(states[s]) for s in windows_of[i]) for i in range(len(texts))]
 
     def vectors(rows: list[int]) -> Any:
-        wins = [s for i in rows for s in windows_of[i]]
-        pooled = pool_branch(layers, base._model, *pad_states([states[s] for s in wins]))
+        wins = [s for i in rows for s in data.windows_of[i]]
+        pooled = pool_branch(layers, base._model, *pad_states([data.states[s] for s in wins]))
         out = torch.zeros(len(rows), pooled.shape[1])
         total = torch.zeros(len(rows))
         r = 0
         for j, i in enumerate(rows):
-            for s in windows_of[i]:
-                out[j] += weights[s] * pooled[r]
-                total[j] += weights[s]
+            for s in data.windows_of[i]:
+                out[j] += data.weights[s] * pooled[r]
+                total[j] += data.weights[s]
                 r += 1
         return out / total[:, None]
 
@@ -165,10 +223,10 @@ def tune_top_layers(
     layers.train()
     module.train()
     while step < steps:
-        perm = torch.randperm(len(texts), generator=gen).tolist()
+        perm = torch.randperm(n_texts, generator=gen).tolist()
         batches: list[list[int]] = []
         for c0 in range(0, len(perm), batch_size * 50):  # similar lengths per batch, random otherwise
-            chunk = sorted(perm[c0 : c0 + batch_size * 50], key=lambda i: length[i])
+            chunk = sorted(perm[c0 : c0 + batch_size * 50], key=lambda i: data.length[i])
             batches += [chunk[a : a + batch_size] for a in range(0, len(chunk), batch_size)]
         for b in torch.randperm(len(batches), generator=gen).tolist():
             if step >= steps:
@@ -190,10 +248,7 @@ def tune_top_layers(
         activation="relu",
         mean=head.mean,
         scale=head.scale,
-        meta={**head.meta, "tune_config": {
-            "n_layers": n_layers, "start": start, "epochs": epochs, "lr": lr, "head_lr_factor": head_lr_factor,
-            "batch_size": batch_size, "weight_decay": weight_decay, "dropout": dropout,
-            "label_smoothing": label_smoothing, "random_state": random_state}},
+        meta={**head.meta, "tune_config": {**config, "random_state": random_state}},
     )
     return layer_arrays(list(layers)), tuned
 
