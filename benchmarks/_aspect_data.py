@@ -40,6 +40,8 @@ MAP_SE16_RESTAURANTS: dict[str, str | None] = {
 POLARITIES = ("negative", "neutral", "positive")
 PL_GOLD = ROOT / "benchmarks" / "data" / "pl_absa_gold.jsonl"
 SEED_TRAIN = ROOT / "models" / "aspects-e5" / "seed_sentences.jsonl"
+#: The second round of written sentences (session 13): a candidate, read with ``seed_units(written_2=True)``.
+SEED_TRAIN_2 = ROOT / "models" / "aspects-e5" / "seed_sentences_2.jsonl"
 
 
 @dataclass
@@ -135,15 +137,18 @@ def pl_gold() -> list[Unit]:
     return out
 
 
-def seed_units() -> list[Unit]:
-    """Project-written, permissively licensed training sentences (models/aspects-e5/seed_sentences.jsonl)."""
+def seed_units(*, written_2: bool = False) -> list[Unit]:
+    """Project-written, permissively licensed training sentences (models/aspects-e5/seed_sentences.jsonl,
+    with ``written_2`` also seed_sentences_2.jsonl)."""
     out = []
-    for k, line in enumerate(SEED_TRAIN.read_text("utf-8").splitlines()):
-        if not line.strip():
-            continue
-        r = json.loads(line)
-        terms = [(a["start"], a["end"], a["polarity"]) for a in r["aspects"]]
-        out.append(Unit(f"seed:{k}", r["text"], r["lang"], "seed", "train", terms, []))
+    files = [("seed", SEED_TRAIN)] + ([("seed2", SEED_TRAIN_2)] if written_2 else [])
+    for prefix, path in files:
+        for k, line in enumerate(path.read_text("utf-8").splitlines()):
+            if not line.strip():
+                continue
+            r = json.loads(line)
+            terms = [(a["start"], a["end"], a["polarity"]) for a in r["aspects"]]
+            out.append(Unit(f"{prefix}:{k}", r["text"], r["lang"], "seed", "train", terms, []))
     return out
 
 

@@ -164,13 +164,13 @@ def concatenated(examples: list[TermExample], n: int, *, seed: int = SEED) -> li
     return out
 
 
-def build(data: str, uci_cap: int) -> list[TermExample]:
+def build(data: str, uci_cap: int, *, written_2: bool = False) -> list[TermExample]:
     # ASAP whole reviews are left out: benchmarks/drivers.py compares predicted and gold ASAP drivers.
     pol = [u for u in sentence_polarity_units() if not u.uid.startswith("asap:")]
     uci = [u for u in pol if u.uid.startswith("uci:")]
     keep = {u.uid for u in np.random.default_rng(SEED).permutation(np.array(uci, dtype=object))[:uci_cap]}
     pol = [u for u in pol if not u.uid.startswith("uci:") or u.uid in keep]
-    units = seed_units() + open_real_units() + pol
+    units = seed_units(written_2=written_2) + open_real_units() + pol
     if data == "research":
         units = units + train_units(zh_negatives=500)
     test_keys = {norm_key(u.text) for us in test_units().values() for u in us}
@@ -202,12 +202,14 @@ def main() -> None:
     ap.add_argument("--polarity-layer", default=None,
                     help="also train a second network on these layers (e.g. 12) for mention polarity; the file "
                          "holds both: the first network tags the terms, the second classifies them")
+    ap.add_argument("--written-2", action="store_true",
+                    help="also train on seed_sentences_2.jsonl (the session-13 written sentences, a candidate)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.time()
     layers = parse_layers(args.layer)
     emb = CachedTokenEmbedder(layer=layers)
-    examples = build(args.data, args.uci_cap)
+    examples = build(args.data, args.uci_cap, written_2=args.written_2)
     train, dev = split_dev(examples, 0.15 if args.data == "open" else 0.10)
     dev_long = concatenated(dev, 60, seed=SEED + 1) if args.concat else []
     train = train + concatenated(train, args.concat)
@@ -216,7 +218,8 @@ def main() -> None:
                 dict(Counter(ex.lang for ex in train)))
     sources = dict(Counter(ex.lang for ex in examples))
     meta = {"embedder": "multilingual-e5-small", "training_data": args.data, "uci_cap": args.uci_cap,
-            "concat": args.concat, "languages": sources, "n_train": len(train), "n_dev": len(dev)}
+            "concat": args.concat, "languages": sources, "n_train": len(train), "n_dev": len(dev),
+            **({"written_2": True} if args.written_2 else {})}
     (model, best), pol_same, history = fit(emb, layers, train, dev, dev_long, epochs, meta, args)
     histories = {"tagger" if args.polarity_layer else "model": {"layers": list(layers), "history": history,
                                                                  "best_epoch": best["epoch"]}}
