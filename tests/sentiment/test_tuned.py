@@ -152,3 +152,14 @@ def test_runs_need_a_seed() -> None:
     head = train_head(np.eye(3, dtype=np.float32), ["negative", "neutral", "positive"], hidden=4, epochs=1)
     with pytest.raises(ConfigError, match=r"E004.*seed"):
         tune_runs(E5Embedder(), ["a"], ["neutral"], head, seeds=[])
+    with pytest.raises(ConfigError, match=r"E004.*unknown settings \['layers'\]"):
+        tune_runs(E5Embedder(), ["a"], ["neutral"], head, seeds=[0], layers=2)
+
+
+def test_tune_runs_defaults_are_tune_top_layers_defaults() -> None:
+    import inspect
+
+    from vocmine.sentiment._tune import TUNE_DEFAULTS
+
+    params = inspect.signature(tune_top_layers).parameters
+    assert {k: params[k].default for k in TUNE_DEFAULTS} == TUNE_DEFAULTS

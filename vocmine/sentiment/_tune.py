@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from vocmine.embed._hf import TransformersEmbedder
 
-__all__ = ["tune_top_layers", "tune_runs", "save_tuned", "average_tuned"]
+__all__ = ["tune_top_layers", "tune_runs", "save_tuned", "average_tuned", "TUNE_DEFAULTS"]
 
 
 def _lower_windows(base: TransformersEmbedder, texts: list[str], start: int) -> tuple[list[Any], list[int], list[int]]:
@@ -117,6 +117,11 @@ def tune_top_layers(
                      progress=progress)[0]
 
 
+#: ``tune_top_layers``'s tuning settings and their defaults (what :func:`tune_runs` accepts as ``settings``).
+TUNE_DEFAULTS: dict[str, float] = {"n_layers": 4, "epochs": 3, "lr": 1e-4, "head_lr_factor": 10.0, "batch_size": 32,
+                                   "weight_decay": 0.01, "dropout": 0.1, "label_smoothing": 0.05}
+
+
 def tune_runs(
     base: TransformersEmbedder,
     texts: Sequence[str],
@@ -125,23 +130,17 @@ def tune_runs(
     *,
     seeds: Sequence[int],
     sample_weight: np.ndarray | None = None,
-    n_layers: int = 4,
-    epochs: int = 3,
-    lr: float = 1e-4,
-    head_lr_factor: float = 10.0,
-    batch_size: int = 32,
-    weight_decay: float = 0.01,
-    dropout: float = 0.1,
-    label_smoothing: float = 0.05,
     progress: bool = False,
+    **settings: float,
 ) -> list[tuple[dict[str, np.ndarray], SentimentHead]]:
     """:func:`tune_top_layers` once per seed, computing the frozen lower layers' states only once.
 
     Run ``k`` equals ``tune_top_layers(..., random_state=seeds[k])`` exactly; the runs
-    are what :func:`average_tuned` averages. Arguments as for :func:`tune_top_layers`.
+    are what :func:`average_tuned` averages. ``settings`` are :func:`tune_top_layers`'s
+    (``n_layers``, ``epochs``, ``lr``, ...; defaults in ``TUNE_DEFAULTS``).
 
     Raises:
-        ConfigError: labels, weights or the head do not fit, or no seeds.
+        ConfigError: labels, weights, the head or a setting do not fit, or no seeds.
     """
     import torch
 
@@ -155,19 +154,22 @@ def tune_runs(
             f"{head.activation!r}, {len(seeds)} seeds. "
             "Fix: map labels to negative/neutral/positive and start from train_head(..., hidden=256)."
         )
+    unknown = sorted(set(settings) - set(TUNE_DEFAULTS))
+    if unknown:
+        raise ConfigError(f"[E004] tune_runs: unknown settings {unknown}. Fix: use only {sorted(TUNE_DEFAULTS)}.")
     y = torch.tensor([index[str(lab)] for lab in labels])
     w = torch.ones(len(texts)) if sample_weight is None else torch.tensor(np.asarray(sample_weight, np.float32))
     base._load()
     n_total = int(base._model.config.num_hidden_layers)
+    merged = {**TUNE_DEFAULTS, **settings}
+    n_layers = int(merged["n_layers"])
     start = n_total - n_layers
     states, owner, weights = _lower_windows(base, texts, start)
     windows_of: list[list[int]] = [[] for _ in texts]
     for s, i in enumerate(owner):
         windows_of[i].append(s)
     data = _Windows(states, weights, windows_of)
-    config = {"n_layers": n_layers, "start": start, "epochs": epochs, "lr": lr, "head_lr_factor": head_lr_factor,
-              "batch_size": batch_size, "weight_decay": weight_decay, "dropout": dropout,
-              "label_smoothing": label_smoothing}
+    config = {"n_layers": merged["n_layers"], "start": start, **{k: merged[k] for k in list(TUNE_DEFAULTS)[1:]}}
     return [_fit(base, data, y, w, head, config, random_state=int(seed), progress=progress) for seed in seeds]
 
 
