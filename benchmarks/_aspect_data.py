@@ -40,7 +40,7 @@ MAP_SE16_RESTAURANTS: dict[str, str | None] = {
 POLARITIES = ("negative", "neutral", "positive")
 PL_GOLD = ROOT / "benchmarks" / "data" / "pl_absa_gold.jsonl"
 SEED_TRAIN = ROOT / "models" / "aspects-e5" / "seed_sentences.jsonl"
-#: The second round of written sentences (session 13): a candidate, read with ``seed_units(written_2=True)``.
+#: The second round of written sentences (session 13), part of the shipped training data.
 SEED_TRAIN_2 = ROOT / "models" / "aspects-e5" / "seed_sentences_2.jsonl"
 
 
@@ -137,9 +137,9 @@ def pl_gold() -> list[Unit]:
     return out
 
 
-def seed_units(*, written_2: bool = False) -> list[Unit]:
-    """Project-written, permissively licensed training sentences (models/aspects-e5/seed_sentences.jsonl,
-    with ``written_2`` also seed_sentences_2.jsonl)."""
+def seed_units(*, written_2: bool = True) -> list[Unit]:
+    """Project-written, permissively licensed training sentences (models/aspects-e5/seed_sentences.jsonl
+    and, unless ``written_2`` is false, seed_sentences_2.jsonl)."""
     out = []
     files = [("seed", SEED_TRAIN)] + ([("seed2", SEED_TRAIN_2)] if written_2 else [])
     for prefix, path in files:

@@ -3,7 +3,8 @@
 Two training sets (see models/aspects-e5/MODEL_CARD.md for why there are two):
 
 * ``open`` (SHIPPED): permissively licensed data only: ``models/aspects-e5/seed_sentences.jsonl``
-  (sentences written and annotated for vocmine, en/ru/pl/zh, Apache-2.0 like the code),
+  and ``seed_sentences_2.jsonl`` (sentences written and annotated for vocmine, en/ru/pl/zh, Apache-2.0
+  like the code; ``--no-written-2`` leaves the second file out),
   ``open_real_annotations.jsonl`` (vocmine's annotations of UCI, Allegro train and ASAP sentences),
   whole-sentence polarity from the sources in ``_aspect_data.SENTENCE_POLARITY_SOURCES``;
   ``--concat N`` adds N multi-sentence texts made from the training split (tried for long-input
@@ -19,7 +20,8 @@ the sentence and the long-text F1 (hold-out sentences joined 4-10 at a time).
 
 Usage::
 
-    python benchmarks/train_aspects.py --data open        # writes the shipped model
+    python benchmarks/train_aspects.py --data open --layer 9,12 --polarity-layer 9,12 --epochs 60
+                                                           # writes the shipped model
     python benchmarks/train_aspects.py --data research    # writes /tmp/vocmine_cache/aspects/research/
 """
 
@@ -164,7 +166,7 @@ def concatenated(examples: list[TermExample], n: int, *, seed: int = SEED) -> li
     return out
 
 
-def build(data: str, uci_cap: int, *, written_2: bool = False) -> list[TermExample]:
+def build(data: str, uci_cap: int, *, written_2: bool = True) -> list[TermExample]:
     # ASAP whole reviews are left out: benchmarks/drivers.py compares predicted and gold ASAP drivers.
     pol = [u for u in sentence_polarity_units() if not u.uid.startswith("asap:")]
     uci = [u for u in pol if u.uid.startswith("uci:")]
@@ -202,14 +204,15 @@ def main() -> None:
     ap.add_argument("--polarity-layer", default=None,
                     help="also train a second network on these layers (e.g. 12) for mention polarity; the file "
                          "holds both: the first network tags the terms, the second classifies them")
-    ap.add_argument("--written-2", action="store_true",
-                    help="also train on seed_sentences_2.jsonl (the session-13 written sentences, a candidate)")
+    ap.add_argument("--no-written-2", action="store_true",
+                    help="leave out seed_sentences_2.jsonl (the second round of written sentences; how the "
+                         "session-10 network was trained)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.time()
     layers = parse_layers(args.layer)
     emb = CachedTokenEmbedder(layer=layers)
-    examples = build(args.data, args.uci_cap, written_2=args.written_2)
+    examples = build(args.data, args.uci_cap, written_2=not args.no_written_2)
     train, dev = split_dev(examples, 0.15 if args.data == "open" else 0.10)
     dev_long = concatenated(dev, 60, seed=SEED + 1) if args.concat else []
     train = train + concatenated(train, args.concat)
@@ -219,7 +222,7 @@ def main() -> None:
     sources = dict(Counter(ex.lang for ex in examples))
     meta = {"embedder": "multilingual-e5-small", "training_data": args.data, "uci_cap": args.uci_cap,
             "concat": args.concat, "languages": sources, "n_train": len(train), "n_dev": len(dev),
-            **({"written_2": True} if args.written_2 else {})}
+            **({} if args.no_written_2 else {"written_2": True})}
     (model, best), pol_same, history = fit(emb, layers, train, dev, dev_long, epochs, meta, args)
     histories = {"tagger" if args.polarity_layer else "model": {"layers": list(layers), "history": history,
                                                                  "best_epoch": best["epoch"]}}
