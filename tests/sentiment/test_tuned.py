@@ -150,10 +150,12 @@ def test_runs_need_a_seed() -> None:
     from vocmine.sentiment import tune_runs
 
     head = train_head(np.eye(3, dtype=np.float32), ["negative", "neutral", "positive"], hidden=4, epochs=1)
-    with pytest.raises(ConfigError, match=r"E004.*seed"):
+    with pytest.raises(ConfigError, match=r"E004.*seeds \[\]"):
         tune_runs(E5Embedder(), ["a"], ["neutral"], head, seeds=[])
     with pytest.raises(ConfigError, match=r"E004.*unknown settings \['layers'\]"):
         tune_runs(E5Embedder(), ["a"], ["neutral"], head, seeds=[0], layers=2)
+    with pytest.raises(ConfigError, match=r"E004.*whole numbers \['batch_size'\]"):
+        tune_runs(E5Embedder(), ["a"], ["neutral"], head, seeds=[0], batch_size=32.0)
 
 
 def test_tune_runs_defaults_are_tune_top_layers_defaults() -> None:
@@ -163,3 +165,4 @@ def test_tune_runs_defaults_are_tune_top_layers_defaults() -> None:
 
     params = inspect.signature(tune_top_layers).parameters
     assert {k: params[k].default for k in TUNE_DEFAULTS} == TUNE_DEFAULTS
+    assert all(type(params[k].default) is type(v) for k, v in TUNE_DEFAULTS.items())  # 4, not 4.0: file bytes

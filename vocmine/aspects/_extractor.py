@@ -59,7 +59,8 @@ TEXT_CHUNK = 1024
 #: Weight of the sentence's sentiment in a mention's polarity (log-linear mix with the mention
 #: network), when the extractor is given the sentiment model (the pipeline gives it its own).
 SENTENCE_WEIGHT = 0.2  # chosen on the training hold-out by benchmarks/aspects_sentence_weight.py (per network;
-#                        the session-13 network: 0.0 and 0.2 tie at 0.7954, 0.2 has the higher pooled accuracy)
+#                        the session-13 network: 0.0 and 0.2 tie at 0.7954 to 4 decimals; 0.2 has the higher
+#                        pooled accuracy; see models/aspects-e5/MODEL_CARD.md)
 #: Minimum attention weight for a word to be reported as the mention's opinion word.
 OPINION_MIN_ATTENTION = 0.25
 

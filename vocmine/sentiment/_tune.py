@@ -117,7 +117,8 @@ def tune_top_layers(
                      progress=progress)[0]
 
 
-#: ``tune_top_layers``'s tuning settings and their defaults (what :func:`tune_runs` accepts as ``settings``).
+#: ``tune_top_layers``'s tuning settings and their defaults (what :func:`tune_runs` accepts as ``settings``;
+#: ``n_layers``, ``epochs`` and ``batch_size`` are ints).
 TUNE_DEFAULTS: dict[str, float] = {"n_layers": 4, "epochs": 3, "lr": 1e-4, "head_lr_factor": 10.0, "batch_size": 32,
                                    "weight_decay": 0.01, "dropout": 0.1, "label_smoothing": 0.05}
 
@@ -147,16 +148,19 @@ def tune_runs(
     index = {lab: i for i, lab in enumerate(SENTIMENT_LABELS)}
     texts = list(texts)
     bad = sorted({str(lab) for lab in labels} - set(index))
-    if bad or len(labels) != len(texts) or not texts or head.activation != "relu" or not seeds:
+    if bad or len(labels) != len(texts) or not texts or head.activation != "relu" or len(seeds) == 0:
         raise ConfigError(
-            f"[E004] tune_top_layers needs one label from {list(SENTIMENT_LABELS)} per text, a ReLU head and at "
-            f"least one seed; got {len(texts)} texts, {len(labels)} labels (unknown {bad[:5]}), activation "
-            f"{head.activation!r}, {len(seeds)} seeds. "
-            "Fix: map labels to negative/neutral/positive and start from train_head(..., hidden=256)."
+            f"[E004] fine-tuning (tune_top_layers, tune_runs) needs one label from {list(SENTIMENT_LABELS)} per "
+            f"text, a ReLU head and a seed; got {len(texts)} texts, {len(labels)} labels (unknown {bad[:5]}), "
+            f"activation {head.activation!r}, seeds {list(seeds)[:5]}. "
+            "Fix: map labels to negative/neutral/positive, start from train_head(..., hidden=256), pass seeds."
         )
     unknown = sorted(set(settings) - set(TUNE_DEFAULTS))
-    if unknown:
-        raise ConfigError(f"[E004] tune_runs: unknown settings {unknown}. Fix: use only {sorted(TUNE_DEFAULTS)}.")
+    not_int = sorted(k for k in ("n_layers", "epochs", "batch_size")
+                     if k in settings and (isinstance(settings[k], bool) or not isinstance(settings[k], int)))
+    if unknown or not_int:
+        raise ConfigError(f"[E004] tune_runs: unknown settings {unknown}, settings that must be whole numbers "
+                          f"{not_int}. Fix: use only {sorted(TUNE_DEFAULTS)}; n_layers, epochs, batch_size as int.")
     y = torch.tensor([index[str(lab)] for lab in labels])
     w = torch.ones(len(texts)) if sample_weight is None else torch.tensor(np.asarray(sample_weight, np.float32))
     base._load()
