@@ -173,7 +173,7 @@ def tune_runs(
     for s, i in enumerate(owner):
         windows_of[i].append(s)
     data = _Windows(states, weights, windows_of)
-    config = {"n_layers": merged["n_layers"], "start": start, **{k: merged[k] for k in list(TUNE_DEFAULTS)[1:]}}
+    config = {**merged, "start": start}  # save_head writes meta with sorted keys: order does not reach the file
     return [_fit(base, data, y, w, head, config, random_state=int(seed), progress=progress) for seed in seeds]
 
 
