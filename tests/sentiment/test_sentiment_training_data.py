@@ -17,9 +17,9 @@ needs_eval_data = pytest.mark.skipif(
 
 def _written() -> pd.DataFrame:
     """Every written row: the shipped files and the measured candidate's."""
-    from benchmarks._sentiment_data import RU_SOCIAL, RU_SOCIAL_2, SEED_FILES, WRITTEN_3, seed_sentences
+    from benchmarks._sentiment_data import RU_SOCIAL, RU_SOCIAL_2, SEED_FILES, WRITTEN_3, WRITTEN_4, seed_sentences
 
-    return seed_sentences(SEED_FILES + (RU_SOCIAL, RU_SOCIAL_2, WRITTEN_3))
+    return seed_sentences(SEED_FILES + (RU_SOCIAL, RU_SOCIAL_2, WRITTEN_3, WRITTEN_4))
 
 
 def test_written_rows_are_labelled_and_unique() -> None:

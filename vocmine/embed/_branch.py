@@ -79,15 +79,14 @@ def lower_batches(base: TransformersEmbedder, segments: Sequence[list[int]], sta
                   batch_size: int) -> Iterator[tuple[list[int], Any, Any]]:
     """``(idx, hidden, mask)`` per batch of segments, longest first, after ``start`` encoder layers.
 
+    Batches are bounded like the encoder's own (``base.batch_tokens``; see ``token_batches``).
     Runs under the encoder's thread limit, without autograd.
     """
-    from vocmine.embed._torch import import_torch, thread_limit
+    from vocmine.embed._torch import import_torch, thread_limit, token_batches
 
     torch = import_torch()
-    order = sorted(range(len(segments)), key=lambda i: -len(segments[i]))
     with thread_limit(base.num_threads), torch.inference_mode():
-        for b0 in range(0, len(order), batch_size):
-            idx = order[b0 : b0 + batch_size]
+        for idx in token_batches([len(s) for s in segments], batch_size, base.batch_tokens):
             hidden, mask = lower_states(base, segments, idx, start)
             yield idx, hidden, mask
 

@@ -65,6 +65,11 @@ class TransformersEmbedder:
     _half_embeddings = False
     _bert_no_pooler = False
 
+    #: On CPU a forward pass also holds at most this many padded tokens (``batch_size``
+    #: windows of short texts, fewer of long ones): a batch's activations then stay in
+    #: the CPU cache (see :func:`vocmine.embed._torch.token_batches`). ``None``: count only.
+    max_batch_tokens: int | None = 4096
+
     def __init__(
         self,
         model_path: str | Path | None,
@@ -124,6 +129,11 @@ class TransformersEmbedder:
 
             self._device = resolve_device(self.device)
         return self._device
+
+    @property
+    def batch_tokens(self) -> int | None:
+        """Padded tokens per forward pass: ``max_batch_tokens`` on CPU, unbounded (``None``) elsewhere."""
+        return self.max_batch_tokens if self.resolved_device == "cpu" else None
 
     @property
     def dim(self) -> int:
@@ -201,6 +211,7 @@ class TransformersEmbedder:
                 pooling=self.pooling,
                 keep_hidden=keep_hidden,
                 layers=layers,
+                max_tokens=self.batch_tokens,
             )
 
     # -- public API -----------------------------------------------------------

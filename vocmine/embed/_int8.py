@@ -14,7 +14,12 @@ about 0.012 cosine (mean) against fp32. Two measured fixes bring it to ~0.9995:
   (fp32 accumulation) where the CPU has native bf16 dot products (``avx512_bf16``
   or ``amx_bf16``): 1.6x faster than fp32 for those layers, mean cosine to fp32
   unchanged (0.99943 on 300 eval texts), 20 % more sentences/s end to end.
-  Elsewhere, or with ``VOCMINE_BF16=0``, they stay fp32.
+  There the FFN activation (GELU) also runs in bfloat16, on the FFN input
+  projection's output cast down (the cast the output projection made anyway): the
+  activation is memory-bound on 2 cores, and half the bytes made the sentiment model
+  ~10 % faster on 300-character reviews; its vectors stay at the same distance from
+  fp32 (mean cosine 0.99941 vs 0.99940). Elsewhere, or with ``VOCMINE_BF16=0``,
+  they stay fp32.
 
 Weights are quantised per output channel. The calibration statistics are
 computed when the model directory is built (``int8_calibration.safetensors``)
@@ -27,8 +32,10 @@ Examples:
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -201,55 +208,46 @@ def native_bf16() -> bool:
     return False
 
 
-class _BF16:
-    """Factory for a Linear run in bfloat16 (a torch module defined lazily)."""
+@functools.cache
+def _wrappers() -> SimpleNamespace:
+    """The torch wrapper modules of the recipe (defined on first use, so importing this module needs no torch)."""
+    import torch
 
-    cls: Any = None
+    class BF16Linear(torch.nn.Module):
+        """``inner`` with bfloat16 weights; input cast to bf16, output back to float32."""
 
-    @classmethod
-    def make(cls, inner: Any) -> Any:
-        if cls.cls is None:
-            import torch
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner.to(torch.bfloat16)
 
-            class BF16Linear(torch.nn.Module):
-                """``inner`` with bfloat16 weights; input cast to bf16, output back to float32."""
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out: torch.Tensor = self.inner(x.to(torch.bfloat16))
+            return out.float()
 
-                def __init__(self, inner: torch.nn.Module) -> None:
-                    super().__init__()
-                    self.inner = inner.to(torch.bfloat16)
+    class BF16Output(torch.nn.Module):
+        """``inner(x)`` cast to bfloat16: the FFN activation then runs on half the bytes."""
 
-                def forward(self, x: torch.Tensor) -> torch.Tensor:
-                    out: torch.Tensor = self.inner(x.to(torch.bfloat16))
-                    return out.to(x.dtype)
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
 
-            cls.cls = BF16Linear
-        return cls.cls(inner)
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out: torch.Tensor = self.inner(x)
+            return out.to(torch.bfloat16)
 
+    class SmoothedLinear(torch.nn.Module):
+        """``inner(x * inv_scale)``: a Linear whose weights absorbed ``1 / inv_scale``."""
 
-class _Smoothed:
-    """Factory for the input-scaling wrapper (a torch module defined lazily)."""
+        def __init__(self, inner: torch.nn.Module, inv_scale: torch.Tensor) -> None:
+            super().__init__()
+            self.inner = inner
+            self.register_buffer("inv_scale", inv_scale)
 
-    cls: Any = None
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            scale: torch.Tensor = self.get_buffer("inv_scale")
+            return self.inner(x * scale)
 
-    @classmethod
-    def make(cls, inner: Any, inv_scale: Any) -> Any:
-        if cls.cls is None:
-            import torch
-
-            class SmoothedLinear(torch.nn.Module):
-                """``inner(x * inv_scale)``: a Linear whose weights absorbed ``1 / inv_scale``."""
-
-                def __init__(self, inner: torch.nn.Module, inv_scale: torch.Tensor) -> None:
-                    super().__init__()
-                    self.inner = inner
-                    self.register_buffer("inv_scale", inv_scale)
-
-                def forward(self, x: torch.Tensor) -> torch.Tensor:
-                    scale: torch.Tensor = self.get_buffer("inv_scale")
-                    return self.inner(x * scale)
-
-            cls.cls = SmoothedLinear
-        return cls.cls(inner, inv_scale)
+    return SimpleNamespace(BF16Linear=BF16Linear, BF16Output=BF16Output, SmoothedLinear=SmoothedLinear)
 
 
 def smooth_quantize(
@@ -274,7 +272,7 @@ def smooth_quantize(
         parent = model.get_submodule(parent_name) if parent_name else model
         if keep_ffn_output and _is_ffn_output(name):
             if bf16:
-                setattr(parent, child, _BF16.make(model.get_submodule(name)))
+                setattr(parent, child, _wrappers().BF16Linear(model.get_submodule(name)))
             continue
         lin = model.get_submodule(name)
         weight: torch.Tensor = lin.get_parameter("weight")
@@ -282,11 +280,16 @@ def smooth_quantize(
         s = stats[name].clamp(min=1e-5) ** alpha / w_max ** (1 - alpha)
         with torch.no_grad():
             weight.mul_(s[None, :])
-        setattr(parent, child, _Smoothed.make(lin, (1.0 / s).contiguous()))
+        setattr(parent, child, _wrappers().SmoothedLinear(lin, (1.0 / s).contiguous()))
         spec[name + ".inner"] = per_channel_dynamic_qconfig
     with warnings.catch_warnings():
         # torch.ao.quantization is deprecated in favour of torchao (not a dependency);
         # the eager dynamic path still works in the pinned torch.
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)
-        return quantize_dynamic(model, spec, dtype=torch.qint8)
+        model = quantize_dynamic(model, spec, dtype=torch.qint8)
+    if stats is not None and keep_ffn_output and bf16:
+        for name, module in list(model.named_modules()):
+            if name.endswith("intermediate") and isinstance(getattr(module, "dense", None), torch.nn.Module):
+                module.dense = _wrappers().BF16Output(module.dense)
+    return model
