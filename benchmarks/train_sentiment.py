@@ -1,7 +1,7 @@
 """Retrain the shipped sentiment head (one command, deterministic).
 
     python benchmarks/train_sentiment.py                # default encoder (multilingual-e5-small)
-    python benchmarks/train_sentiment.py --embedder static --no-ru-social   # the static tier's head
+    python benchmarks/train_sentiment.py --embedder static --base-rows      # the static tier's head
     python benchmarks/train_sentiment.py --select       # also re-run the validation model selection
     python benchmarks/train_sentiment.py --tune         # then fine-tune the encoder's top 4 layers with the
                                                         # head, three times (seeds), and average the three
@@ -124,20 +124,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--select", action="store_true", help="re-run the validation model selection")
     ap.add_argument("--tune", action="store_true", help="also fine-tune the encoder's top layers (e5 only)")
     ap.add_argument("--out", type=Path, default=None, help="write the head here instead of the shipped places")
-    ap.add_argument("--written-3", action="store_true",
-                    help="also train on seed_sentences_3.jsonl (the 2026-12-06 candidate; not in the shipped weights)")
-    ap.add_argument("--no-ru-social", action="store_true",
-                    help="leave out seed_sentences_ru_social.jsonl (how the shipped static-tier head was trained)")
-    ap.add_argument("--ru-social-2", action="store_true",
-                    help="also train on seed_sentences_ru_social_2.jsonl (a measured candidate, not shipped)")
-    ap.add_argument("--written-4", action="store_true",
-                    help="also train on seed_sentences_4.jsonl (360 long Polish texts, mostly neutral; session 14)")
+    ap.add_argument("--no-ru-social", action="store_true", help="leave out seed_sentences_ru_social.jsonl")
+    ap.add_argument("--no-ru-social-2", action="store_true", help="leave out seed_sentences_ru_social_2.jsonl")
+    ap.add_argument("--no-written-3", action="store_true", help="leave out seed_sentences_3.jsonl")
+    ap.add_argument("--no-written-4", action="store_true", help="leave out seed_sentences_4.jsonl")
+    ap.add_argument("--base-rows", action="store_true",
+                    help="leave out all four (the rows of the shipped static-tier head: --embedder static --base-rows)")
     ap.add_argument("--soup", type=int, default=3,
                     help="with --tune: fine-tuning runs (seeds SEED, SEED+1, ...) averaged into the shipped model")
     args = ap.parse_args(argv)
 
-    df = shipped_train(written_3=args.written_3, ru_social=not args.no_ru_social, ru_social_2=args.ru_social_2,
-                        written_4=args.written_4)
+    base = args.base_rows
+    df = shipped_train(ru_social=not (base or args.no_ru_social), ru_social_2=not (base or args.no_ru_social_2),
+                       written_3=not (base or args.no_written_3), written_4=not (base or args.no_written_4))
     print(f"training rows: {len(df)}")
     print(df.groupby(["lang", "source", "label"]).size().to_string())
     embedder = make_embedder(args.embedder)
