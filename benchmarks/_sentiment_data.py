@@ -169,7 +169,8 @@ SEED_FILE = SEED_FILES[0]
 #: 3,277 Russian social-media posts, tweets and customer messages written for vocmine (2026-12-06;
 #: many "hard" neutrals: friendly tone, smileys, calmly stated problems; none equals or nearly equals
 #: an evaluation text). In the shipped tuned model and frozen-encoder head; NOT in the static tier's
-#: head, whose retrain with them failed its rule (``train_sentiment.py --embedder static --no-ru-social``).
+#: head, whose retrain with them failed its rule (``train_sentiment.py --embedder static`` trains it without
+#: any of the four written files; ``--all-rows`` adds them).
 RU_SOCIAL = SEED_DIR / "seed_sentences_ru_social.jsonl"
 #: 1,973 more written Russian rows (VK replies between friends, VK status posts and reposts, reviews,
 #: news/TV tweets; 2026-12-06). Measured alone as a candidate in session 13 (PolEmo fell 0.021, not

@@ -1,7 +1,7 @@
 """Retrain the shipped sentiment head (one command, deterministic).
 
     python benchmarks/train_sentiment.py                # default encoder (multilingual-e5-small)
-    python benchmarks/train_sentiment.py --embedder static --base-rows      # the static tier's head
+    python benchmarks/train_sentiment.py --embedder static                  # the static tier's head (base rows)
     python benchmarks/train_sentiment.py --select       # also re-run the validation model selection
     python benchmarks/train_sentiment.py --tune         # then fine-tune the encoder's top 4 layers with the
                                                         # head, three times (seeds), and average the three
@@ -129,12 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-written-3", action="store_true", help="leave out seed_sentences_3.jsonl")
     ap.add_argument("--no-written-4", action="store_true", help="leave out seed_sentences_4.jsonl")
     ap.add_argument("--base-rows", action="store_true",
-                    help="leave out all four (the rows of the shipped static-tier head: --embedder static --base-rows)")
+                    help="leave out all four (the rows of the shipped static-tier head; the default with --embedder static)")
+    ap.add_argument("--all-rows", action="store_true",
+                    help="with --embedder static: train on the written files too (the --no-* flags still apply)")
     ap.add_argument("--soup", type=int, default=3,
                     help="with --tune: fine-tuning runs (seeds SEED, SEED+1, ...) averaged into the shipped model")
     args = ap.parse_args(argv)
 
-    base = args.base_rows
+    base = args.base_rows or (args.embedder == "static" and not args.all_rows)  # the shipped static head's rows
     df = shipped_train(ru_social=not (base or args.no_ru_social), ru_social_2=not (base or args.no_ru_social_2),
                        written_3=not (base or args.no_written_3), written_4=not (base or args.no_written_4))
     print(f"training rows: {len(df)}")

@@ -210,6 +210,7 @@ def test_vectors_do_not_depend_on_the_token_bound(e5_fp32):
         e5_fp32.max_batch_tokens = None
         whole = e5_fp32.embed(texts)
         e5_fp32.max_batch_tokens = 24  # about one sentence per batch
+        assert e5_fp32.batch_tokens == 24  # the bound applies (CPU)
         np.testing.assert_allclose(e5_fp32.embed(texts), whole, atol=1e-5)
     finally:
         e5_fp32.max_batch_tokens = before

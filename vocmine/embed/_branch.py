@@ -188,17 +188,15 @@ class BranchEmbedder:
     def feed(self, texts: Sequence[str], states: Sequence[np.ndarray], owner: Sequence[int],
              spans: Sequence[tuple[int, int]]) -> None:
         """Vectors of ``texts`` from their windows' layer-``start`` states, kept for :meth:`embed`."""
-        from vocmine.embed._torch import import_torch, thread_limit
+        from vocmine.embed._torch import import_torch, thread_limit, token_batches
 
         torch = import_torch()
         layers = self._build()
-        size = self.base.batch_size
-        order = sorted(range(len(states)), key=lambda i: -len(states[i]))
         pooled: list[np.ndarray] = [np.zeros(0, np.float32)] * len(states)
         device = self.base.resolved_device
+        batches = token_batches([len(st) for st in states], self.base.batch_size, self.base.batch_tokens)
         with thread_limit(self.base.num_threads), torch.inference_mode():
-            for b0 in range(0, len(order), size):
-                idx = order[b0 : b0 + size]
+            for idx in batches:
                 hidden, mask = pad_states([states[i] for i in idx])
                 vecs = self._pool(layers, hidden.to(device), mask.to(device))
                 for row, i in enumerate(idx):
