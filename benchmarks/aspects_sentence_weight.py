@@ -8,7 +8,8 @@ default sentiment model (``TermAspectExtractor(sentiment=..., sentence_weight=w)
 (the split ``benchmarks/train_aspects.py`` uses), keeping only hold-out sentences the sentiment model
 never saw (no sentence that occurs inside one of its training texts). Criterion: the mean over
 languages of mention polarity accuracy on gold spans, rounded to 4 decimals (ties: the pooled accuracy;
-added in session 13 after the test figures of a tied weight were seen, see the model card). Writes ``benchmarks/results/aspects_sentence_weight.json``.
+added in session 13 after the test figures of a tied weight were seen, see the model card).
+Writes ``benchmarks/results/aspects_sentence_weight.json``.
 """
 
 from __future__ import annotations

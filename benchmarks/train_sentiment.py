@@ -129,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-written-3", action="store_true", help="leave out seed_sentences_3.jsonl")
     ap.add_argument("--no-written-4", action="store_true", help="leave out seed_sentences_4.jsonl")
     ap.add_argument("--base-rows", action="store_true",
-                    help="leave out all four (the rows of the shipped static-tier head; the default with --embedder static)")
+                    help="leave out all four (the rows of the shipped static-tier head; the default with "
+                         "--embedder static)")
     ap.add_argument("--all-rows", action="store_true",
                     help="with --embedder static: train on the written files too (the --no-* flags still apply)")
     ap.add_argument("--soup", type=int, default=3,

@@ -215,8 +215,9 @@ def token_batches(lengths: Sequence[int], batch_size: int, max_tokens: int | Non
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
     out: list[list[int]] = []
     for i in order:
-        batch = out[-1] if out else None
-        if batch and len(batch) < batch_size and (max_tokens is None or (len(batch) + 1) * lengths[batch[0]] <= max_tokens):
+        batch = out[-1] if out else []
+        padded = (len(batch) + 1) * lengths[batch[0]] if batch else 0
+        if batch and len(batch) < batch_size and (max_tokens is None or padded <= max_tokens):
             batch.append(i)
         else:
             out.append([i])
