@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,9 +40,12 @@ MAP_SE16_RESTAURANTS: dict[str, str | None] = {
 
 POLARITIES = ("negative", "neutral", "positive")
 PL_GOLD = ROOT / "benchmarks" / "data" / "pl_absa_gold.jsonl"
-SEED_TRAIN = ROOT / "models" / "aspects-e5" / "seed_sentences.jsonl"
-#: The second round of written sentences (session 13), part of the shipped training data.
-SEED_TRAIN_2 = ROOT / "models" / "aspects-e5" / "seed_sentences_2.jsonl"
+#: The written training sentences, by the prefix of their unit ids: the first round, the second (session 13)
+#: and the third (session 15: English restaurant, laptop and service feedback); ``train_aspects.py
+#: --no-written-N`` leaves round N out.
+WRITTEN = {"seed": ROOT / "models" / "aspects-e5" / "seed_sentences.jsonl",
+           "seed2": ROOT / "models" / "aspects-e5" / "seed_sentences_2.jsonl",
+           "seed3": ROOT / "models" / "aspects-e5" / "seed_sentences_3.jsonl"}
 
 
 @dataclass
@@ -137,12 +141,13 @@ def pl_gold() -> list[Unit]:
     return out
 
 
-def seed_units(*, written_2: bool = True) -> list[Unit]:
-    """Project-written, permissively licensed training sentences (models/aspects-e5/seed_sentences.jsonl
-    and, unless ``written_2`` is false, seed_sentences_2.jsonl)."""
+def seed_units(*, leave_out: Collection[str] = ()) -> list[Unit]:
+    """Project-written, permissively licensed training sentences (the files of ``WRITTEN`` whose prefix is
+    not in ``leave_out``)."""
     out = []
-    files = [("seed", SEED_TRAIN)] + ([("seed2", SEED_TRAIN_2)] if written_2 else [])
-    for prefix, path in files:
+    for prefix, path in WRITTEN.items():
+        if prefix in leave_out:
+            continue
         for k, line in enumerate(path.read_text("utf-8").splitlines()):
             if not line.strip():
                 continue

@@ -2,9 +2,9 @@
 
 Two training sets (see models/aspects-e5/MODEL_CARD.md for why there are two):
 
-* ``open`` (SHIPPED): permissively licensed data only: ``models/aspects-e5/seed_sentences.jsonl``
-  and ``seed_sentences_2.jsonl`` (sentences written and annotated for vocmine, en/ru/pl/zh, Apache-2.0
-  like the code; ``--no-written-2`` leaves the second file out),
+* ``open`` (SHIPPED): permissively licensed data only: ``models/aspects-e5/seed_sentences.jsonl``,
+  ``seed_sentences_2.jsonl`` and ``seed_sentences_3.jsonl`` (sentences written and annotated for vocmine,
+  en/ru/pl/zh, Apache-2.0 like the code; ``--no-written-2`` / ``--no-written-3`` leave a round out),
   ``open_real_annotations.jsonl`` (vocmine's annotations of UCI, Allegro train and ASAP sentences),
   whole-sentence polarity from the sources in ``_aspect_data.SENTENCE_POLARITY_SOURCES``;
   ``--concat N`` adds N multi-sentence texts made from the training split (tried for long-input
@@ -35,6 +35,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._aspect_data import (  # noqa: E402
     SEED,
     SENTENCE_POLARITY_SOURCES,
+    WRITTEN,
     Unit,
     cache_root,
     norm_key,
@@ -59,6 +61,7 @@ from vocmine.aspects import (  # noqa: E402
     TermAspectExtractor,
     TermExample,
     TermModel,
+    load_term_model,
     save_term_model,
     train_term_model,
 )
@@ -166,13 +169,13 @@ def concatenated(examples: list[TermExample], n: int, *, seed: int = SEED) -> li
     return out
 
 
-def build(data: str, uci_cap: int, *, written_2: bool = True) -> list[TermExample]:
+def build(data: str, uci_cap: int, *, leave_out: Collection[str] = ()) -> list[TermExample]:
     # ASAP whole reviews are left out: benchmarks/drivers.py compares predicted and gold ASAP drivers.
     pol = [u for u in sentence_polarity_units() if not u.uid.startswith("asap:")]
     uci = [u for u in pol if u.uid.startswith("uci:")]
     keep = {u.uid for u in np.random.default_rng(SEED).permutation(np.array(uci, dtype=object))[:uci_cap]}
     pol = [u for u in pol if not u.uid.startswith("uci:") or u.uid in keep]
-    units = seed_units(written_2=written_2) + open_real_units() + pol
+    units = seed_units(leave_out=leave_out) + open_real_units() + pol
     if data == "research":
         units = units + train_units(zh_negatives=500)
     test_keys = {norm_key(u.text) for us in test_units().values() for u in us}
@@ -204,15 +207,22 @@ def main() -> None:
     ap.add_argument("--polarity-layer", default=None,
                     help="also train a second network on these layers (e.g. 12) for mention polarity; the file "
                          "holds both: the first network tags the terms, the second classifies them")
+    ap.add_argument("--polarity-from", type=Path, default=None,
+                    help="take the polarity network from this model file instead of training one (how the "
+                         "session-15 file keeps the session-13 polarity network: see MODEL_CARD.md)")
     ap.add_argument("--no-written-2", action="store_true",
-                    help="leave out seed_sentences_2.jsonl (the second round of written sentences; how the "
-                         "session-10 network was trained)")
+                    help="leave out seed_sentences_2.jsonl (the second round of written sentences; with "
+                         "--no-written-3, how the session-10 network was trained)")
+    ap.add_argument("--no-written-3", action="store_true",
+                    help="leave out seed_sentences_3.jsonl (the third round, English; how the session-13 "
+                         "network was trained)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.time()
     layers = parse_layers(args.layer)
     emb = CachedTokenEmbedder(layer=layers)
-    examples = build(args.data, args.uci_cap, written_2=not args.no_written_2)
+    leave_out = [p for p, off in (("seed2", args.no_written_2), ("seed3", args.no_written_3)) if off]
+    examples = build(args.data, args.uci_cap, leave_out=leave_out)
     train, dev = split_dev(examples, 0.15 if args.data == "open" else 0.10)
     dev_long = concatenated(dev, 60, seed=SEED + 1) if args.concat else []
     train = train + concatenated(train, args.concat)
@@ -222,11 +232,16 @@ def main() -> None:
     sources = dict(Counter(ex.lang for ex in examples))
     meta = {"embedder": "multilingual-e5-small", "training_data": args.data, "uci_cap": args.uci_cap,
             "concat": args.concat, "languages": sources, "n_train": len(train), "n_dev": len(dev),
-            **({} if args.no_written_2 else {"written_2": True})}
+            "written": [p for p in WRITTEN if p not in leave_out]}
     (model, best), pol_same, history = fit(emb, layers, train, dev, dev_long, epochs, meta, args)
-    histories = {"tagger" if args.polarity_layer else "model": {"layers": list(layers), "history": history,
-                                                                 "best_epoch": best["epoch"]}}
-    if args.polarity_layer:
+    histories = {"tagger" if args.polarity_layer or args.polarity_from else "model": {
+        "layers": list(layers), "history": history, "best_epoch": best["epoch"]}}
+    if args.polarity_from:
+        kept = load_term_model(args.polarity_from)
+        pol = kept.polarity or kept
+        histories["polarity"] = {"from": str(args.polarity_from), "meta": dict(pol.meta)}
+        model = TermModel(model.params, model.meta, TermModel(pol.params, pol.meta))
+    elif args.polarity_layer:
         # the polarity network: the epoch with the best dev polarity accuracy (polarity peaks early, the
         # tagger later), of this run when it reads the same layers, else of a run on its own layers
         pol_layers = parse_layers(args.polarity_layer)

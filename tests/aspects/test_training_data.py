@@ -30,7 +30,7 @@ def _check_spans(text_len: int, aspects: list[dict], where: str) -> None:
         last_end = a["end"]
 
 
-@pytest.mark.parametrize("name", ["seed_sentences.jsonl", "seed_sentences_2.jsonl"])
+@pytest.mark.parametrize("name", ["seed_sentences.jsonl", "seed_sentences_2.jsonl", "seed_sentences_3.jsonl"])
 def test_written_sentences_spans_slice_their_terms(name: str) -> None:
     rows = _lines(DATA / name)
     assert len({r["text"] for r in rows}) == len(rows), "duplicate written sentences"
@@ -60,7 +60,7 @@ def test_real_annotations_are_references_with_valid_spans() -> None:
 def test_training_units_resolve_and_never_hold_a_test_sentence() -> None:
     from benchmarks._aspect_data import norm_key, open_real_units, seed_units, test_units
 
-    units = open_real_units() + seed_units(written_2=True)  # raises if a referenced source text changed
+    units = open_real_units() + seed_units()  # raises if a referenced source text changed
     test_keys = {norm_key(u.text) for group in test_units().values() for u in group}
     leaked = [u.text for u in units if norm_key(u.text) in test_keys]
     assert not leaked, leaked[:3]
@@ -87,10 +87,10 @@ KNOWN_NEAR_DUPLICATES = {
 
 @needs_eval_data
 def test_written_sentences_never_nearly_equal_an_evaluation_sentence() -> None:
-    """Both rounds of written sentences (the second had its four near duplicates dropped when it was made)."""
+    """Every round of written sentences (the later rounds had their near duplicates dropped when made)."""
     from benchmarks._aspect_data import all_units, seed_units
     from benchmarks._overlap import new_near_duplicates
 
-    written = [u.text for u in seed_units(written_2=True)]
+    written = [u.text for u in seed_units()]
     reference = [u.text for group in all_units().values() for u in group]
     assert not (new := new_near_duplicates(written, reference, KNOWN_NEAR_DUPLICATES)), new
