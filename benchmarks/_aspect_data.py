@@ -144,6 +144,8 @@ def pl_gold() -> list[Unit]:
 def seed_units(*, leave_out: Collection[str] = ()) -> list[Unit]:
     """Project-written, permissively licensed training sentences (the files of ``WRITTEN`` whose prefix is
     not in ``leave_out``)."""
+    if unknown := set(leave_out) - WRITTEN.keys():
+        raise ValueError(f"unknown written files {sorted(unknown)}; known: {sorted(WRITTEN)}")
     out = []
     for prefix, path in WRITTEN.items():
         if prefix in leave_out:

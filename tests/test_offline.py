@@ -1,7 +1,8 @@
 """vocmine runs with the network unavailable.
 
-Each check runs in a fresh interpreter whose socket connections and name lookups fail
-(``tests/offline.py``) and with ``HF_HUB_OFFLINE=1``: the language tools the stages use (jieba
+Each check runs in a fresh interpreter whose socket connections and name lookups fail and are logged
+(``tests/offline.py``; no Hugging Face offline variable is set), and asserts that nothing even tried to
+connect: the language tools the stages use (jieba
 segmentation, pymorphy3 and simplemma lemmas, spaCy's language data and blank pipelines: no official
 spaCy pipeline for ru/zh/pl/en is on PyPI), and the README's main command, ``vocmine demo``, with
 every default model.
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.offline import NO_NETWORK, run_offline
+from tests.offline import NO_NETWORK, network_attempts, run_offline
 
 
 def test_the_guard_blocks_every_connection(tmp_path: Path) -> None:
@@ -30,6 +31,7 @@ def test_the_guard_blocks_every_connection(tmp_path: Path) -> None:
     out = run_offline(["-c", code], tmp_path)
     assert out.returncode == 0, out.stderr
     assert out.stdout.count(NO_NETWORK) == 2, out.stdout
+    assert len(network_attempts(tmp_path)) == 2  # the log sees what was caught too
 
 
 _LANGUAGE_TOOLS = """
@@ -58,6 +60,7 @@ print(json.dumps(out, ensure_ascii=False))
 def test_language_tools_load_offline(tmp_path: Path) -> None:
     out = run_offline(["-c", _LANGUAGE_TOOLS], tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
+    assert not network_attempts(tmp_path), network_attempts(tmp_path)[0]
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["analyzer"] == {
         "zh": ["物流", "很快", "手机", "质量", "不错"], "ru": ["быстрый", "доставка", "довольный"],
@@ -77,7 +80,7 @@ def test_demo_runs_offline_with_the_default_models(tmp_path: Path) -> None:
 
     out = run_offline(["-m", "vocmine", "demo", "--limit", "120", "--out", "out"], tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
-    assert NO_NETWORK not in out.stderr
+    assert not network_attempts(tmp_path), network_attempts(tmp_path)[0]
     result = AnalysisResult.load(tmp_path / "out")
     analysed = set(result.documents["feedback_id"])
     failed = set(result.errors["feedback_id"]) if len(result.errors) else set()

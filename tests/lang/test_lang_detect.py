@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.offline import run_offline
+from tests.offline import network_attempts, run_offline
 from vocmine.errors import ConfigError
 from vocmine.lang import LinguaDetector, detect_language
 from vocmine.types import LangGuess
@@ -155,3 +155,4 @@ def test_detection_runs_offline(tmp_path: Path) -> None:
     out = run_offline(["-c", code], tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.strip() == "ru en pl zh und"
+    assert not network_attempts(tmp_path)
